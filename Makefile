@@ -1,0 +1,63 @@
+# The two commands a new user needs: `make run` and `make test`. See README.md.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PIP_FLAGS ?= --disable-pip-version-check --quiet
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format check-schema migrate demo serve bench-contacts pg-up clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Stamp files: reinstall only when a requirements file changes.
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(PY) -m pip install $(PIP_FLAGS) -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(PY) -m pip install $(PIP_FLAGS) -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+var:
+	mkdir -p var
+
+migrate: $(VENV)/.runtime | var
+	$(PY) manage.py migrate --no-input
+
+demo: migrate
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(PY) manage.py seed_demo --host $(HOST) --port $(PORT)
+
+serve:
+	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
+
+## make run: install, migrate the SQLite database under var/, seed the demo business, serve on 127.0.0.1:8000.
+run: demo serve
+
+## make test: the whole suite; SQLite unless DATABASE_URL points at PostgreSQL.
+test: $(VENV)/.dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format .
+
+check-schema: $(VENV)/.dev
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+## make pg-up: install (when absent) and start a local PostgreSQL, print its DATABASE_URL.
+pg-up:
+	@scripts/pg-up
+
+## make bench-contacts: the contacts benchmark on PostgreSQL (starts a local server when DATABASE_URL is unset).
+bench-contacts: $(VENV)/.dev
+	@url="$${BENCH_DATABASE_URL:-$$(scripts/pg-up)}"; \
+	BENCH_DATABASE_URL="$$url" $(PY) bench/contacts.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var/static

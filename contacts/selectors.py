@@ -1,0 +1,96 @@
+"""Reads of contacts that are more than a filter."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+
+from contacts.geo import parse_position
+from contacts.models import Contact, CustomerGroup
+from core.models import Activity
+
+
+def contact_directory(*, business, user, kind: str, q=None, contact_status="active", updated_since=None):
+    """`GET /contacts`: the contacts of one kind the user may see, oldest first."""
+    contacts = Contact.objects.for_business(business).visible_to(user, side=kind).search(q)
+    if contact_status != "all":
+        contacts = contacts.filter(contact_status=contact_status)
+    if updated_since is not None:
+        contacts = contacts.filter(updated_at__gte=updated_since)
+    return contacts.order_by("id")
+
+
+def contact_activities(*, business, contact, q=None):
+    """The activity trail of one contact, newest first."""
+    rows = Activity.objects.for_business(business).filter(
+        subject_type=ContentType.objects.get_for_model(Contact), subject_id=contact.pk
+    )
+    if q:
+        match = (
+            Q(description__icontains=q)
+            | Q(causer__first_name__icontains=q)
+            | Q(causer__last_name__icontains=q)
+            | Q(causer__username__icontains=q)
+            | Q(causer__email__icontains=q)
+        )
+        if q.isdigit():
+            match |= Q(pk=int(q))
+        rows = rows.filter(match)
+    return rows.order_by("-created_at", "-id")
+
+
+def _duplicates(business, exclude_pk, condition) -> list[str]:
+    rows = Contact.objects.for_business(business).filter(condition)
+    if exclude_pk:
+        rows = rows.exclude(pk=exclude_pk)
+    return list(rows.order_by("id").values_list("name", flat=True))
+
+
+def mobile_duplicates(*, business, mobile: str, exclude_pk=None) -> dict:
+    """Live contacts whose mobile ends with the number (exact suffix, case-insensitive, no normalisation)."""
+    names = _duplicates(business, exclude_pk, Q(mobile__iendswith=mobile))
+    return {
+        "is_mobile_exists": bool(names),
+        "msg": f"{mobile} Already registered for {', '.join(names)}" if names else "",
+        "matching_contact_names": names,
+    }
+
+
+def tax_number_duplicates(*, business, tax_number: str, exclude_pk=None) -> dict:
+    names = _duplicates(business, exclude_pk, Q(tax_number=tax_number))
+    return {
+        "is_tax_number_exists": bool(names),
+        "msg": f"Tax Number {tax_number} already registered for {', '.join(names)}" if names else "",
+        "matching_contact_names": names,
+    }
+
+
+MAP_FIELDS = ("id", "name", "contact_id", "type", "supplier_business_name", "shipping_address", "position")
+
+
+def contact_map_rows(*, business, user, kind: str = "all", contact_ids=None):
+    """Active visible contacts whose position parses to valid coordinates, as map markers."""
+    contacts = (
+        Contact.objects.for_business(business)
+        .visible_to(user, side=None if kind == "all" else kind)
+        .filter(contact_status=Contact.Status.ACTIVE)
+        .exclude(position__isnull=True)
+        .exclude(position="")
+    )
+    if contact_ids:
+        contacts = contacts.filter(pk__in=contact_ids)
+    for row in contacts.order_by("id").values(*MAP_FIELDS).iterator(chunk_size=2000):
+        coordinates = parse_position(row.pop("position"))
+        if coordinates is not None:
+            row["latitude"], row["longitude"] = coordinates
+            yield row
+
+
+def customer_groups(*, business, q=None, updated_since=None):
+    groups = CustomerGroup.objects.for_business(business)
+    if q:
+        match = Q(name__icontains=q) | Q(selling_price_group__name__icontains=q)
+        if q.isdigit():
+            match |= Q(pk=int(q))
+        groups = groups.filter(match)
+    if updated_since is not None:
+        groups = groups.filter(updated_at__gte=updated_since)
+    return groups.order_by("id")

@@ -1,0 +1,266 @@
+"""Every write to contacts and customer groups: atomic, validated, locked, logged."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from contacts.models import Contact, CustomerGroup, UserContactAccess
+from core.deletion import protected_references
+from core.exceptions import BusinessRuleViolation
+from core.models import User
+from core.services.activity import changed, log_activity, snapshot
+from core.services.counters import next_count, padded
+
+NAME_PARTS = ("prefix", "first_name", "middle_name", "last_name")
+EXPORT_FIELDS = tuple(f"export_custom_field_{i}" for i in range(1, 7))
+EDITABLE_FIELDS = (
+    "type",
+    "contact_type",
+    "contact_id",
+    "name",
+    *NAME_PARTS,
+    "supplier_business_name",
+    "email",
+    "mobile",
+    "landline",
+    "alternate_number",
+    "tax_number",
+    "city",
+    "state",
+    "country",
+    "address_line_1",
+    "address_line_2",
+    "zip_code",
+    "land_mark",
+    "street_name",
+    "building_number",
+    "additional_number",
+    "shipping_address",
+    "shipping_custom_field_details",
+    "position",
+    "dob",
+    "pay_term_number",
+    "pay_term_type",
+    "credit_limit",
+    "customer_group",
+    "contact_status",
+    "is_export",
+    *EXPORT_FIELDS,
+    *(f"custom_field{i}" for i in range(1, 11)),
+)
+LOGGED_FIELDS = (*EDITABLE_FIELDS, "balance", "is_default")
+CODE_TAKEN = "The contact id has already been taken."
+
+
+def display_name(prefix=None, first_name=None, middle_name=None, last_name=None) -> str:
+    """Name parts joined with single spaces, empty parts skipped (RULES §2)."""
+    return " ".join(part.strip() for part in (prefix, first_name, middle_name, last_name) if part and part.strip())
+
+
+def _code_taken(business, code: str, exclude_pk=None) -> bool:
+    rows = Contact.objects.for_business(business).filter(contact_id=code)
+    if exclude_pk:
+        rows = rows.exclude(pk=exclude_pk)
+    return rows.exists()
+
+
+def _generated_code(business, count: int) -> str:
+    """`CO` + the contact counter; a code someone already typed by hand is skipped, not reused."""
+    code = f"CO{padded(count)}"
+    while _code_taken(business, code):
+        code = f"CO{padded(next_count(business, 'contact'))}"
+    return code
+
+
+def _normalise(data: dict, current: Contact | None = None) -> dict:
+    data = dict(data)
+    if "mobile" in data and data["mobile"] is None:
+        data["mobile"] = ""
+    if any(part in data for part in NAME_PARTS):
+        parts = {p: data.get(p, getattr(current, p, None)) for p in NAME_PARTS}
+        joined = display_name(**parts)
+        if joined:
+            data["name"] = joined
+    is_export = data.get("is_export", current.is_export if current else False)
+    if not is_export:
+        for field in EXPORT_FIELDS:
+            data.pop(field, None)
+    return data
+
+
+def _save_checked(contact: Contact):
+    try:
+        with transaction.atomic():
+            contact.save()
+    except IntegrityError as exc:
+        # The partial unique index decides a race between two requests for one code.
+        raise ValidationError({"contact_id": [CODE_TAKEN]}) from exc
+
+
+def _set_access(contact: Contact, users: list[User]):
+    UserContactAccess.objects.filter(contact=contact).exclude(user__in=users).delete()
+    existing = set(UserContactAccess.objects.filter(contact=contact).values_list("user_id", flat=True))
+    UserContactAccess.objects.bulk_create(
+        [UserContactAccess(contact=contact, user=u) for u in users if u.pk not in existing]
+    )
+
+
+def contact_create(*, business, user, data: dict, description: str = "added") -> Contact:
+    data = _normalise(data)
+    assigned = data.pop("assigned_to_users", None)
+    with transaction.atomic():
+        count = next_count(business, "contact")
+        code = (data.pop("contact_id", None) or "").strip()
+        if code and _code_taken(business, code):
+            raise ValidationError({"contact_id": [CODE_TAKEN]})
+        contact = Contact(
+            business=business, created_by=user, contact_id=code or _generated_code(business, count), **data
+        )
+        contact.full_clean(validate_constraints=False)
+        _save_checked(contact)
+        if assigned:
+            _set_access(contact, assigned)
+        log_activity(
+            business=business,
+            subject=contact,
+            causer=user,
+            description=description,
+            event="created",
+            new=snapshot(contact, LOGGED_FIELDS),
+        )
+    return contact
+
+
+def contact_update(*, business, user, contact: Contact, data: dict) -> Contact:
+    with transaction.atomic():
+        contact = Contact.objects.for_business(business).select_for_update().get(pk=contact.pk)
+        data = _normalise(data, current=contact)
+        assigned = data.pop("assigned_to_users", None)
+        old = snapshot(contact, LOGGED_FIELDS)
+        if "contact_id" in data:
+            code = (data.pop("contact_id") or "").strip()
+            if not code:
+                code = _generated_code(business, next_count(business, "contact"))
+            elif _code_taken(business, code, exclude_pk=contact.pk):
+                raise ValidationError({"contact_id": [CODE_TAKEN]})
+            contact.contact_id = code
+        for field, value in data.items():
+            setattr(contact, field, value)
+        contact.full_clean(validate_constraints=False)
+        _save_checked(contact)
+        if assigned is not None:
+            _set_access(contact, assigned)
+        before, after = changed(old, snapshot(contact, LOGGED_FIELDS))
+        log_activity(
+            business=business,
+            subject=contact,
+            causer=user,
+            description="edited",
+            event="updated",
+            old=before,
+            new=after,
+        )
+    return contact
+
+
+def contact_delete(*, business, user, contact: Contact) -> int:
+    """Soft-delete (RULES §2): refused for the default contact and for a contact any document points at."""
+    with transaction.atomic():
+        contact = Contact.objects.for_business(business).select_for_update().get(pk=contact.pk)
+        if contact.is_default:
+            raise BusinessRuleViolation("The default contact (walk-in customer) cannot be deleted.")
+        blockers = protected_references(contact)
+        if blockers:
+            raise BusinessRuleViolation(f"The contact cannot be deleted because it has {', '.join(blockers)}.")
+        log_activity(
+            business=business,
+            subject=contact,
+            causer=user,
+            description="contact_deleted",
+            event="deleted",
+            old=snapshot(contact, LOGGED_FIELDS),
+        )
+        User.objects.filter(crm_contact=contact).update(is_active=False)
+        contact.deleted_at = timezone.now()
+        contact.save(update_fields=["deleted_at", "updated_at"])
+    return contact.pk
+
+
+def walk_in_customer_create(*, business, user=None) -> Contact:
+    return contact_create(
+        business=business,
+        user=user,
+        data={"type": Contact.Type.CUSTOMER, "name": "Walk-In Customer", "credit_limit": 0, "is_default": True},
+    )
+
+
+# --- customer groups -------------------------------------------------------------------------
+
+GROUP_FIELDS = ("name", "price_calculation_type", "amount", "selling_price_group")
+
+
+def _apply_group_rules(group: CustomerGroup):
+    if group.price_calculation_type == CustomerGroup.PriceCalculation.SELLING_PRICE_GROUP:
+        if group.selling_price_group_id is None:
+            raise ValidationError(
+                {
+                    "selling_price_group_id": [
+                        "The selling price group id field is required when price calculation type is "
+                        "selling_price_group."
+                    ]
+                }
+            )
+        group.amount = 0
+    else:
+        group.selling_price_group = None
+
+
+def customer_group_create(*, business, user, data: dict) -> CustomerGroup:
+    group = CustomerGroup(business=business, created_by=user, **data)
+    if group.amount is None:
+        group.amount = 0
+    _apply_group_rules(group)
+    with transaction.atomic():
+        group.full_clean()
+        group.save()
+        log_activity(
+            business=business,
+            subject=group,
+            causer=user,
+            description="added",
+            event="created",
+            new=snapshot(group, GROUP_FIELDS),
+        )
+    return group
+
+
+def customer_group_update(*, business, user, group: CustomerGroup, data: dict) -> CustomerGroup:
+    with transaction.atomic():
+        group = CustomerGroup.objects.for_business(business).select_for_update().get(pk=group.pk)
+        old = snapshot(group, GROUP_FIELDS)
+        for field, value in data.items():
+            setattr(group, field, 0 if field == "amount" and value is None else value)
+        _apply_group_rules(group)
+        group.full_clean()
+        group.save()
+        before, after = changed(old, snapshot(group, GROUP_FIELDS))
+        log_activity(
+            business=business, subject=group, causer=user, description="edited", event="updated", old=before, new=after
+        )
+    return group
+
+
+def customer_group_delete(*, business, user, group: CustomerGroup) -> int:
+    """Contacts in the group stay, without a group."""
+    with transaction.atomic():
+        pk = group.pk
+        log_activity(
+            business=business,
+            subject=group,
+            causer=user,
+            description="deleted",
+            event="deleted",
+            old=snapshot(group, GROUP_FIELDS),
+        )
+        group.delete()
+    return pk

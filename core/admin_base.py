@@ -1,0 +1,124 @@
+"""The back office's tenant wall: every ModelAdmin of business data inherits BusinessScopedAdmin.
+
+Superusers see every business. A business's staff (is_staff) see and edit only their business's
+rows; business admins may do everything there, other staff what `erp_permissions` grants them
+(for example `{"view": ("customer.view",)}`); anything not granted is hidden.
+"""
+
+from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
+
+from core.models import Activity
+
+
+def _business_of(request):
+    return getattr(request.user, "business_id", None)
+
+
+class BusinessScopedMixin:
+    #: ORM path from the model to its business.
+    business_field = "business"
+    #: action ("view", "add", "change", "delete") -> permission names that allow it to non-admin staff.
+    erp_permissions: dict[str, tuple[str, ...]] = {}
+
+    def scope(self, request, queryset):
+        if request.user.is_superuser:
+            return queryset
+        business_id = _business_of(request)
+        if business_id is None:
+            return queryset.none()
+        return queryset.filter(**{self.business_field: business_id})
+
+    def get_queryset(self, request):
+        return self.scope(request, super().get_queryset(request))
+
+    def _allowed(self, request, action) -> bool:
+        user = request.user
+        if not (user.is_active and user.is_staff):
+            return False
+        if user.is_superuser:
+            return True
+        if _business_of(request) is None:
+            return False
+        if user.is_business_admin:
+            return True
+        names = self.erp_permissions.get(action)
+        return bool(names) and user.has_erp_perm(*names)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, "view") or self._allowed(request, "change")
+
+    def has_add_permission(self, request, *args):
+        return self._allowed(request, "add")
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request, "change")
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request, "delete")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def _limit_to_business(self, request, queryset):
+        """Choices in foreign-key and many-to-many fields: only rows of the user's business."""
+        if request.user.is_superuser or queryset is None:
+            return queryset
+        model = queryset.model
+        if model._meta.model_name == "business":
+            return queryset.filter(pk=_business_of(request))
+        if any(f.name == "business" for f in model._meta.get_fields()):
+            return queryset.filter(business_id=_business_of(request))
+        return queryset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = self._limit_to_business(request, field.queryset)
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = self._limit_to_business(request, field.queryset)
+        return field
+
+
+class BusinessScopedAdmin(BusinessScopedMixin, admin.ModelAdmin):
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if not request.user.is_superuser and self.business_field == "business":
+            exclude.append("business")
+        return exclude
+
+    def save_model(self, request, obj, form, change):
+        if not change and not request.user.is_superuser and self.business_field == "business":
+            obj.business_id = _business_of(request)
+        super().save_model(request, obj, form, change)
+
+
+class ReadOnlyInline(GenericTabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ActivityTrailInline(ReadOnlyInline):
+    """The activity trail of the record on its own admin page, newest first, read-only."""
+
+    model = Activity
+    ct_field = "subject_type"
+    ct_fk_field = "subject_id"
+    fields = readonly_fields = ("created_at", "description", "event", "causer", "properties")
+    ordering = ("-id",)
+    verbose_name = "activity"
+    verbose_name_plural = "activity trail"
+
+    def has_view_permission(self, request, obj=None):
+        return True

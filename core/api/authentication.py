@@ -1,0 +1,50 @@
+"""Bearer tokens and API key + secret pairs (operations.md)."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed
+
+from core.models import ApiCredential
+
+# last_used_at is refreshed at most this often, so reads do not each cost a write.
+LAST_USED_RESOLUTION = timedelta(seconds=60)
+
+
+class CredentialAuthentication(BaseAuthentication):
+    www_authenticate_realm = "api"
+
+    def authenticate(self, request):
+        header = get_authorization_header(request).decode("latin-1").strip()
+        api_key = request.META.get("HTTP_X_API_KEY")
+        api_secret = request.META.get("HTTP_X_API_SECRET")
+        if header.lower().startswith("bearer "):
+            key, _, secret = header[7:].strip().partition(".")
+            kind = ApiCredential.Kind.TOKEN
+        elif api_key is not None or api_secret is not None:
+            key, secret, kind = api_key or "", api_secret or "", ApiCredential.Kind.KEY_PAIR
+        elif header:
+            raise AuthenticationFailed()
+        else:
+            return None
+        return self._check(key.strip(), secret.strip(), kind)
+
+    def _check(self, key: str, secret: str, kind: str):
+        credential = (
+            ApiCredential.objects.select_related("user__business").filter(key=key, kind=kind).first()
+            if key and secret
+            else None
+        )
+        now = timezone.now()
+        if credential is None or not credential.secret_matches(secret) or not credential.is_usable(now):
+            raise AuthenticationFailed()
+        user = credential.user
+        if not user.is_active or user.business_id is None:
+            raise AuthenticationFailed()
+        if credential.last_used_at is None or now - credential.last_used_at > LAST_USED_RESOLUTION:
+            ApiCredential.objects.filter(pk=credential.pk).update(last_used_at=now)
+        return user, credential
+
+    def authenticate_header(self, request):
+        return f'Bearer realm="{self.www_authenticate_realm}"'

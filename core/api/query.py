@@ -1,0 +1,95 @@
+"""Query-string contracts. A view validates its query with one of these (422 on failure), and the
+OpenAPI schema lists the same fields as parameters."""
+
+from django.utils import timezone
+from rest_framework import serializers
+
+PER_PAGE_MAX = 100
+
+
+class QuerySerializer(serializers.Serializer):
+    """Base for query strings: every field optional unless declared otherwise."""
+
+
+class PageQuery(QuerySerializer):
+    page = serializers.IntegerField(
+        min_value=1,
+        default=1,
+        help_text="Page number, from 1. A page past the last one is empty.",
+        error_messages={
+            "min_value": "The page field must be at least 1.",
+            "invalid": "The page field must be an integer.",
+        },
+    )
+    per_page = serializers.IntegerField(
+        min_value=1,
+        max_value=PER_PAGE_MAX,
+        default=20,
+        help_text="Rows per page, 1 to 100. Defaults to 20.",
+        error_messages={
+            "min_value": "The per page field must be between 1 and 100.",
+            "max_value": "The per page field must be between 1 and 100.",
+            "invalid": "The per page field must be an integer.",
+        },
+    )
+
+
+class SearchQuery(QuerySerializer):
+    q = serializers.CharField(
+        min_length=2,
+        required=False,
+        help_text="Search text, at least 2 characters.",
+        error_messages={
+            "min_length": "The q field must be at least 2 characters.",
+            "blank": "The q field must be at least 2 characters.",
+        },
+    )
+
+
+class ObjectFormatQuery(QuerySerializer):
+    format = serializers.ChoiceField(
+        choices=["json", "csv"],
+        default="json",
+        help_text="`json` (default) or `csv`: one row whose `data_json` cell holds the JSON `data` object.",
+    )
+
+
+class ListFormatQuery(QuerySerializer):
+    format = serializers.ChoiceField(
+        choices=["json", "csv", "xlsx"],
+        default="json",
+        help_text="`json` (default), `csv` (UTF-8 with BOM) or `xlsx`. csv and xlsx hold every matching row "
+        "and ignore `page` and `per_page`.",
+    )
+
+
+class UpdatedSinceQuery(QuerySerializer):
+    updated_since = serializers.DateTimeField(
+        required=False,
+        help_text="ISO-8601 date-time; only rows updated at or after it. Without an offset it is read in the "
+        "business time zone.",
+        error_messages={"invalid": "The updated since field must be an ISO-8601 date-time."},
+    )
+
+    def validate_updated_since(self, value):
+        return value if timezone.is_aware(value) else timezone.make_aware(value)
+
+
+class ListQuery(PageQuery, SearchQuery, ListFormatQuery):
+    pass
+
+
+class DateRangeQuery(QuerySerializer):
+    start_date = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    end_date = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+    def validate(self, attrs):
+        start, end = attrs.get("start_date"), attrs.get("end_date")
+        if (start is None) != (end is None):
+            missing = "end_date" if end is None else "start_date"
+            raise serializers.ValidationError({missing: ["start_date and end_date must be provided together."]})
+        if start and end and end < start:
+            raise serializers.ValidationError(
+                {"end_date": ["The end date must be a date after or equal to start date."]}
+            )
+        return super().validate(attrs)

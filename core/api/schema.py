@@ -1,0 +1,162 @@
+"""OpenAPI helpers: envelopes, error bodies and export media types, declared once."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema_serializer
+from rest_framework import serializers
+
+from core.api.permissions import rules_for
+
+CSV = "text/csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ErrorBody(serializers.Serializer):
+    message = serializers.CharField()
+
+
+class ValidationErrorBody(serializers.Serializer):
+    message = serializers.CharField(help_text="The first error, with a count of the others.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Messages per field; nested fields use dotted keys such as `lines.0.quantity`.",
+    )
+
+
+class MessageBody(serializers.Serializer):
+    message = serializers.CharField()
+
+
+class DeletedId(serializers.Serializer):
+    id = serializers.IntegerField()
+
+
+ERROR_DESCRIPTIONS = {
+    400: "The request body is not valid JSON.",
+    401: 'Missing, invalid, expired or revoked credentials: `{"message": "Unauthenticated."}`.',
+    402: "Package enforcement is on and the business subscription is not active.",
+    403: 'The user lacks the permission for this action: `{"message": "Unauthorized"}`.',
+    404: 'No such record in the current business: `{"message": "Not found"}`.',
+    422: "Validation failed.",
+    500: 'Unexpected error, logged: `{"message": "something_went_wrong"}`.',
+}
+
+
+def errors(*codes: int, **descriptions: str) -> dict:
+    """Error responses for an operation; `errors(403, 404, e422="...")` overrides a description."""
+    out = {}
+    for code in codes:
+        body = ValidationErrorBody if code == 422 else ErrorBody
+        out[code] = OpenApiResponse(body, description=descriptions.get(f"e{code}", ERROR_DESCRIPTIONS[code]))
+    return out
+
+
+class PageMeta(serializers.Serializer):
+    current_page = serializers.IntegerField()
+    last_page = serializers.IntegerField()
+    per_page = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+def _serializer(name: str, fields: dict):
+    # many=False: an envelope is one object even on a list action (it carries its own "data" array).
+    return extend_schema_serializer(many=False)(type(name, (serializers.Serializer,), dict(fields)))
+
+
+def envelope(name: str, **fields):
+    return _serializer(name, fields)
+
+
+def page_envelope(name: str, item, *, meta_fields: dict | None = None, data=None):
+    meta = _serializer(f"{name}Meta", {**PageMeta._declared_fields, **(meta_fields or {})}) if meta_fields else PageMeta
+    return _serializer(name, {"data": data if data is not None else item(many=True), "meta": meta()})
+
+
+def object_envelope(name: str, item, *, message: bool = False):
+    fields = {"data": item()}
+    if message:
+        fields = {"message": serializers.CharField(), **fields}
+    return _serializer(name, fields)
+
+
+def list_responses(envelope, *error_codes: int, exports=("csv", "xlsx"), **descriptions) -> dict:
+    responses = {(200, "application/json"): envelope}
+    if "csv" in exports:
+        responses[(200, CSV)] = OpenApiResponse(
+            OpenApiTypes.STR, description="format=csv: every matching row, UTF-8 with BOM, not paginated."
+        )
+    if "xlsx" in exports:
+        responses[(200, XLSX)] = OpenApiResponse(OpenApiTypes.BINARY, description="format=xlsx: every matching row.")
+    responses.update(errors(*error_codes, **descriptions))
+    return responses
+
+
+def object_responses(envelope, *error_codes: int, csv: bool = True, status: int = 200, **descriptions) -> dict:
+    responses = {(status, "application/json"): envelope}
+    if csv:
+        responses[(status, CSV)] = OpenApiResponse(
+            OpenApiTypes.STR, description="format=csv: one row whose `data_json` cell holds the JSON `data` object."
+        )
+    responses.update(errors(*error_codes, **descriptions))
+    return responses
+
+
+class RowFieldExtension(OpenApiSerializerFieldExtension):
+    """Computed and Batched columns are documented as the field they produce."""
+
+    target_class = "core.api.rows.Computed"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        return auto_schema._map_serializer_field(self.target.schema_field, direction)
+
+
+class BatchedFieldExtension(RowFieldExtension):
+    target_class = "core.api.rows.Batched"
+
+
+class CredentialAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Bearer token, or the X-API-Key and X-API-Secret headers together."""
+
+    target_class = "core.api.authentication.CredentialAuthentication"
+    name = ["bearerAuth", "apiKey", "apiSecret"]
+
+    def get_security_requirement(self, auto_schema):
+        return [{"bearerAuth": []}, {"apiKey": [], "apiSecret": []}]
+
+    def get_security_definition(self, auto_schema):
+        return [
+            {"type": "http", "scheme": "bearer", "description": "`Authorization: Bearer <token>`."},
+            {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "Sent with X-API-Secret."},
+            {"type": "apiKey", "in": "header", "name": "X-API-Secret", "description": "Sent with X-API-Key."},
+        ]
+
+
+class IntegrationAutoSchema(AutoSchema):
+    """Adds what every Integration API operation shares: 401 and 500, and its permission rule."""
+
+    def get_operation_id(self):
+        action = getattr(self.view, "action", None) or self.method.lower()
+        stem = getattr(self.view, "export_stem", "api").replace("-", "_")
+        suffix = "_put" if self.method == "PUT" else ""
+        return f"{stem}_{action}{suffix}"
+
+    def get_description(self):
+        description = super().get_description() or ""
+        rules = rules_for(self.view, getattr(self.view, "action", None))
+        if rules:
+            text = "; ".join(d for d in (rule.describe() for rule in rules) if d)
+            if text:
+                description = f"{description}\n\n**Permission:** {text}".strip()
+        return description
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code in ("401", "500"):
+            if code not in responses:
+                responses[code] = {
+                    "content": {"application/json": {"schema": self.resolve_serializer(ErrorBody, direction).ref}},
+                    "description": ERROR_DESCRIPTIONS[int(code)],
+                }
+        return responses

@@ -1,0 +1,99 @@
+"""The base of every Integration API view: rules, business time zone, query validation, and the
+envelope, pagination and export formats. A new endpoint gets all of it by inheriting."""
+
+import math
+import zoneinfo
+
+from django.utils import timezone
+from rest_framework import status as http
+from rest_framework import viewsets
+from rest_framework.response import Response
+
+from core.api.export import csv_object_response, csv_response, download_name, xlsx_response
+from core.api.rows import RowShape
+
+
+class IntegrationViewSet(viewsets.GenericViewSet):
+    #: action name -> Rule or [Rule, ...]; an action without an entry is refused (core.api.permissions).
+    rules: dict = {}
+    #: Stem of download names: `<stem>-<business_id>-<timestamp>.csv`.
+    export_stem = "export"
+
+    # --- request context -------------------------------------------------------------------
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        timezone.activate(zoneinfo.ZoneInfo(self.business.time_zone))
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        timezone.deactivate()
+        return response
+
+    @property
+    def business(self):
+        return self.request.user.business
+
+    def row_context(self) -> dict:
+        return {"business": self.business, "user": self.request.user, "request": self.request}
+
+    def validated_query(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.query_params, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def validated_body(self, serializer_class, *, instance=None, partial=False, **context) -> dict:
+        serializer = serializer_class(
+            instance=instance,
+            data=self.request.data,
+            partial=partial,
+            context={**self.get_serializer_context(), "business": self.business, **context},
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    # --- responses -------------------------------------------------------------------------
+    def page_response(
+        self, queryset, shape: RowShape, query: dict, *, wrap=None, meta: dict | None = None, stem: str | None = None
+    ):
+        """A paginated `{"data", "meta"}` page, or every row as csv/xlsx when `format` asks for it."""
+        fmt = query.get("format", "json")
+        if fmt in ("csv", "xlsx"):
+            return self.export_response(shape.names, shape.rows(queryset, self.row_context(), stream=True), fmt, stem)
+        page, per_page = query["page"], query["per_page"]
+        total = queryset.count()
+        offset = (page - 1) * per_page
+        rows = list(shape.rows(queryset[offset : offset + per_page], self.row_context())) if offset < total else []
+        body_meta = {
+            "current_page": page,
+            "last_page": max(1, math.ceil(total / per_page)),
+            "per_page": per_page,
+            "total": total,
+            **(meta or {}),
+        }
+        return Response({"data": wrap(rows) if wrap else rows, "meta": body_meta})
+
+    def export_response(self, columns: list[str], rows, fmt: str, stem: str | None = None):
+        filename = download_name(stem or self.export_stem, self.business.pk, fmt)
+        if fmt == "xlsx":
+            return xlsx_response(columns, rows, filename, title=stem or self.export_stem)
+        return csv_response(columns, rows, filename)
+
+    def object_response(
+        self,
+        data,
+        query: dict | None = None,
+        *,
+        stem: str | None = None,
+        message: str | None = None,
+        status: int = http.HTTP_200_OK,
+    ):
+        if (query or {}).get("format") == "csv":
+            return csv_object_response(data, download_name(stem or self.export_stem, self.business.pk, "csv"))
+        body = {"message": message, "data": data} if message is not None else {"data": data}
+        return Response(body, status=status)
+
+    def message_response(self, message: str, data=None, status: int = http.HTTP_200_OK):
+        body = {"message": message}
+        if data is not None:
+            body["data"] = data
+        return Response(body, status=status)

@@ -1,0 +1,7 @@
+from .activity import Activity
+from .business import Business, BusinessLocation
+from .counters import ReferenceCounter
+from .credentials import ApiCredential
+from .users import Role, User
+
+__all__ = ["Activity", "ApiCredential", "Business", "BusinessLocation", "ReferenceCounter", "Role", "User"]

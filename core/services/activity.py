@@ -1,0 +1,63 @@
+"""The activity log: every write records who changed what, with the values before and after."""
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from core.models import Activity
+
+
+def _json_value(value):
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def snapshot(instance: models.Model, fields) -> dict:
+    """JSON-safe values of the named fields (foreign keys by id)."""
+    values = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        attname = field.attname if getattr(field, "many_to_one", False) else name
+        values[attname] = _json_value(getattr(instance, attname))
+    return values
+
+
+def changed(old: dict, new: dict) -> tuple[dict, dict]:
+    keys = [k for k in new if old.get(k) != new.get(k)]
+    return {k: old.get(k) for k in keys}, {k: new[k] for k in keys}
+
+
+def log_activity(
+    *,
+    business,
+    subject,
+    causer,
+    description: str,
+    event: str | None,
+    old: dict | None = None,
+    new: dict | None = None,
+    extra: dict | None = None,
+    log_name: str = "default",
+) -> Activity:
+    properties = dict(extra or {})
+    if new is not None:
+        properties["attributes"] = new
+    if old is not None:
+        properties["old"] = old
+    return Activity.objects.create(
+        business=business,
+        log_name=log_name,
+        description=description,
+        event=event,
+        subject_type=ContentType.objects.get_for_model(subject, for_concrete_model=False),
+        subject_id=subject.pk,
+        causer=causer if getattr(causer, "pk", None) else None,
+        properties=properties,
+    )

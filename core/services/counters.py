@@ -1,0 +1,32 @@
+"""Reference numbers (RULES §3): per-business counters, advanced under a row lock.
+
+Call inside the transaction that saves the numbered document: the lock is held until it
+commits, so two documents can never take the same number, and a rollback gives the number back.
+"""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from core.models import ReferenceCounter
+
+
+def next_count(business, ref_type: str) -> int:
+    with transaction.atomic():
+        rows = ReferenceCounter.objects.filter(business=business, ref_type=ref_type)
+        if not rows.update(count=F("count") + 1):
+            ReferenceCounter.objects.bulk_create(
+                [ReferenceCounter(business=business, ref_type=ref_type)], ignore_conflicts=True
+            )
+            rows.update(count=F("count") + 1)
+        return rows.values_list("count", flat=True).get()
+
+
+def padded(count: int, digits: int = 4) -> str:
+    return str(count).zfill(digits)
+
+
+def yearly_reference(prefix: str, count: int, year: int | None = None) -> str:
+    """`SP2026/0001`; `2026/0001` with an empty prefix."""
+    year = year or timezone.localdate().year
+    return f"{prefix}{year}/{padded(count)}"
