@@ -37,25 +37,10 @@ DeletedResponse = object_envelope("DeletedResponse", DeletedId, message=True)
 ActivitiesData = page_envelope(
     "ContactActivitiesResponse",
     s.ContactActivity,
-    data=type(
-        "ContactActivitiesData",
-        (s.serializers.Serializer,),
-        {"contact_id": s.serializers.IntegerField(), "activities": s.ContactActivity(many=True)},
-    )(),
+    data=s.ContactActivitiesData(),
     meta_fields={"q": s.serializers.CharField(allow_null=True)},
 )
-MapResponse = type(
-    "ContactMapResponse",
-    (s.serializers.Serializer,),
-    {
-        "data": s.ContactMapRow(many=True),
-        "meta": type(
-            "ContactMapMeta",
-            (s.serializers.Serializer,),
-            {"kind": s.serializers.CharField(), "total": s.serializers.IntegerField()},
-        )(),
-    },
-)
+MapResponse = envelope("ContactMapResponse", data=s.ContactMapRow(many=True), meta=s.ContactMapMeta())
 CONTACT_ID_PATH = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Contact id.")
 
 

@@ -152,6 +152,9 @@ class ActionRules(BasePermission):
     def has_permission(self, request, view):
         if request.user is None or not request.user.is_authenticated:
             return False
+        action_map = getattr(view, "action_map", None) or {}
+        if action_map and request.method.lower() not in action_map:
+            return True  # no handler for this method: the view answers 405
         rules = rules_for(view, getattr(view, "action", None))
         if rules is None:
             logger.error("No permission rule for %s.%s: refused", type(view).__name__, getattr(view, "action", None))

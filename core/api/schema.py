@@ -142,14 +142,17 @@ class IntegrationAutoSchema(AutoSchema):
         suffix = "_put" if self.method == "PUT" else ""
         return f"{stem}_{action}{suffix}"
 
-    def get_description(self):
-        description = super().get_description() or ""
-        rules = rules_for(self.view, getattr(self.view, "action", None))
-        if rules:
-            text = "; ".join(d for d in (rule.describe() for rule in rules) if d)
-            if text:
-                description = f"{description}\n\n**Permission:** {text}".strip()
-        return description
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:
+            return None
+        # The rules the view declares are the documentation of who may call it (appended here because
+        # @extend_schema(description=...) replaces get_description()).
+        rules = rules_for(self.view, getattr(self.view, "action", None)) or []
+        text = "; ".join(d for d in (rule.describe() for rule in rules) if d)
+        if text:
+            operation["description"] = f"{operation.get('description', '')}\n\n**Permission:** {text}".strip()
+        return operation
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

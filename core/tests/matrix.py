@@ -93,6 +93,7 @@ def _body(response):
 
 # --- reading any format ------------------------------------------------------------------------
 
+
 def content_of(response) -> bytes:
     if getattr(response, "streaming", False):
         return b"".join(response.streaming_content)

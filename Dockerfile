@@ -1,0 +1,20 @@
+# The web app for docker-compose.yml: gunicorn serving Django, static files through whitenoise.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_STATIC_ROOT=/app/staticfiles
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY . .
+RUN python manage.py collectstatic --no-input --verbosity 0 \
+    && useradd --create-home --uid 1000 erp \
+    && mkdir -p /app/var/media && chown -R erp /app/var
+
+USER erp
+EXPOSE 8000
+CMD ["gunicorn", "erp.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
