@@ -117,7 +117,7 @@ class ContactViewSet(IntegrationViewSet):
         "`No valid fields to update`. A null `mobile` is stored as an empty string. With `is_export` false "
         "(sent or stored), export custom fields in the body are ignored. An empty `contact_id` generates a new code.",
         parameters=[CONTACT_ID_PATH],
-        request=s.ContactWrite,
+        request=s.ContactWrite(partial=True),
         responses=object_responses(ContactWriteResponse, 402, 403, 404, 422, csv=False),
     )
     def update(self, request, pk):
@@ -289,7 +289,7 @@ class CustomerGroupViewSet(IntegrationViewSet):
         summary="Update customer group",
         description="PATCH and PUT both update only the fields sent; the price-calculation rules apply to the result.",
         parameters=[GROUP_ID_PATH],
-        request=s.CustomerGroupWrite,
+        request=s.CustomerGroupWrite(partial=True),
         responses=object_responses(GroupWriteResponse, 403, 404, 422, csv=False),
     )
     def update(self, request, pk):

@@ -38,6 +38,7 @@ ERROR_DESCRIPTIONS = {
     402: "Package enforcement is on and the business subscription is not active.",
     403: 'The user lacks the permission for this action: `{"message": "Unauthorized"}`.',
     404: 'No such record in the current business: `{"message": "Not found"}`.',
+    415: "The body is not `application/json` (or `multipart/form-data` where uploads are taken).",
     422: "Validation failed.",
     500: 'Unexpected error, logged: `{"message": "something_went_wrong"}`.',
 }
@@ -156,7 +157,8 @@ class IntegrationAutoSchema(AutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
-        for code in ("401", "500"):
+        codes = ("401", "415", "500") if self.method in ("POST", "PUT", "PATCH") else ("401", "500")
+        for code in codes:
             if code not in responses:
                 responses[code] = {
                     "content": {"application/json": {"schema": self.resolve_serializer(ErrorBody, direction).ref}},

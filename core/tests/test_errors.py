@@ -55,3 +55,9 @@ def test_the_accept_header_never_turns_errors_into_html(api):
     response = api.get(f"{BASE}/contacts", HTTP_ACCEPT="text/html")
     assert response.status_code == 422
     assert response["Content-Type"].startswith("application/json")
+
+
+def test_bodies_are_json_unless_an_endpoint_takes_uploads(api):
+    response = api.post("/api/v1/integration/contacts", {"type": "customer", "name": "Form"})  # multipart
+    assert response.status_code == 415
+    assert "message" in response.json()
