@@ -8,7 +8,7 @@ from contacts.models import Contact, CustomerGroup, UserContactAccess
 from core.deletion import protected_references
 from core.exceptions import BusinessRuleViolation
 from core.models import User
-from core.services.activity import changed, log_activity, snapshot
+from core.services.activity import log_created, log_deleted, logged_update
 from core.services.counters import next_count, padded
 
 NAME_PARTS = ("prefix", "first_name", "middle_name", "last_name")
@@ -120,14 +120,7 @@ def contact_create(*, business, user, data: dict, description: str = "added") ->
         _save_checked(contact)
         if assigned:
             _set_access(contact, assigned)
-        log_activity(
-            business=business,
-            subject=contact,
-            causer=user,
-            description=description,
-            event="created",
-            new=snapshot(contact, LOGGED_FIELDS),
-        )
+        log_created(business=business, user=user, instance=contact, fields=LOGGED_FIELDS, description=description)
     return contact
 
 
@@ -136,30 +129,20 @@ def contact_update(*, business, user, contact: Contact, data: dict) -> Contact:
         contact = Contact.objects.for_business(business).select_for_update().get(pk=contact.pk)
         data = _normalise(data, current=contact)
         assigned = data.pop("assigned_to_users", None)
-        old = snapshot(contact, LOGGED_FIELDS)
-        if "contact_id" in data:
-            code = (data.pop("contact_id") or "").strip()
-            if not code:
-                code = _generated_code(business, next_count(business, "contact"))
-            elif _code_taken(business, code, exclude_pk=contact.pk):
-                raise ValidationError({"contact_id": [CODE_TAKEN]})
-            contact.contact_id = code
-        for field, value in data.items():
-            setattr(contact, field, value)
-        contact.full_clean(validate_constraints=False)
-        _save_checked(contact)
-        if assigned is not None:
-            _set_access(contact, assigned)
-        before, after = changed(old, snapshot(contact, LOGGED_FIELDS))
-        log_activity(
-            business=business,
-            subject=contact,
-            causer=user,
-            description="edited",
-            event="updated",
-            old=before,
-            new=after,
-        )
+        with logged_update(business=business, user=user, instance=contact, fields=LOGGED_FIELDS):
+            if "contact_id" in data:
+                code = (data.pop("contact_id") or "").strip()
+                if not code:
+                    code = _generated_code(business, next_count(business, "contact"))
+                elif _code_taken(business, code, exclude_pk=contact.pk):
+                    raise ValidationError({"contact_id": [CODE_TAKEN]})
+                contact.contact_id = code
+            for field, value in data.items():
+                setattr(contact, field, value)
+            contact.full_clean(validate_constraints=False)
+            _save_checked(contact)
+            if assigned is not None:
+                _set_access(contact, assigned)
     return contact
 
 
@@ -172,14 +155,7 @@ def contact_delete(*, business, user, contact: Contact) -> int:
         blockers = protected_references(contact)
         if blockers:
             raise BusinessRuleViolation(f"The contact cannot be deleted because it has {', '.join(blockers)}.")
-        log_activity(
-            business=business,
-            subject=contact,
-            causer=user,
-            description="contact_deleted",
-            event="deleted",
-            old=snapshot(contact, LOGGED_FIELDS),
-        )
+        log_deleted(business=business, user=user, instance=contact, fields=LOGGED_FIELDS, description="contact_deleted")
         User.objects.filter(crm_contact=contact).update(is_active=False)
         contact.deleted_at = timezone.now()
         contact.save(update_fields=["deleted_at", "updated_at"])
@@ -223,30 +199,19 @@ def customer_group_create(*, business, user, data: dict) -> CustomerGroup:
     with transaction.atomic():
         group.full_clean()
         group.save()
-        log_activity(
-            business=business,
-            subject=group,
-            causer=user,
-            description="added",
-            event="created",
-            new=snapshot(group, GROUP_FIELDS),
-        )
+        log_created(business=business, user=user, instance=group, fields=GROUP_FIELDS)
     return group
 
 
 def customer_group_update(*, business, user, group: CustomerGroup, data: dict) -> CustomerGroup:
     with transaction.atomic():
         group = CustomerGroup.objects.for_business(business).select_for_update().get(pk=group.pk)
-        old = snapshot(group, GROUP_FIELDS)
-        for field, value in data.items():
-            setattr(group, field, 0 if field == "amount" and value is None else value)
-        _apply_group_rules(group)
-        group.full_clean()
-        group.save()
-        before, after = changed(old, snapshot(group, GROUP_FIELDS))
-        log_activity(
-            business=business, subject=group, causer=user, description="edited", event="updated", old=before, new=after
-        )
+        with logged_update(business=business, user=user, instance=group, fields=GROUP_FIELDS):
+            for field, value in data.items():
+                setattr(group, field, 0 if field == "amount" and value is None else value)
+            _apply_group_rules(group)
+            group.full_clean()
+            group.save()
     return group
 
 
@@ -254,13 +219,6 @@ def customer_group_delete(*, business, user, group: CustomerGroup) -> int:
     """Contacts in the group stay, without a group."""
     with transaction.atomic():
         pk = group.pk
-        log_activity(
-            business=business,
-            subject=group,
-            causer=user,
-            description="deleted",
-            event="deleted",
-            old=snapshot(group, GROUP_FIELDS),
-        )
+        log_deleted(business=business, user=user, instance=group, fields=GROUP_FIELDS)
         group.delete()
     return pk

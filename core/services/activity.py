@@ -61,3 +61,56 @@ def log_activity(
         causer=causer if getattr(causer, "pk", None) else None,
         properties=properties,
     )
+
+
+def log_created(*, business, user, instance, fields, description: str = "added") -> Activity:
+    return log_activity(
+        business=business,
+        subject=instance,
+        causer=user,
+        description=description,
+        event="created",
+        new=snapshot(instance, fields),
+    )
+
+
+def log_deleted(*, business, user, instance, fields, description: str = "deleted") -> Activity:
+    return log_activity(
+        business=business,
+        subject=instance,
+        causer=user,
+        description=description,
+        event="deleted",
+        old=snapshot(instance, fields),
+    )
+
+
+class logged_update:  # noqa: N801 - used as a context manager, reads as a clause
+    """Log an update of `instance`: the values of `fields` before the block and after it (changed ones only).
+
+    with logged_update(business=b, user=u, instance=contact, fields=LOGGED_FIELDS):
+        contact.name = "New"
+        contact.save()
+    """
+
+    def __init__(self, *, business, user, instance, fields, description: str = "edited"):
+        self.business, self.user, self.instance, self.fields = business, user, instance, fields
+        self.description = description
+
+    def __enter__(self):
+        self.old = snapshot(self.instance, self.fields)
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            before, after = changed(self.old, snapshot(self.instance, self.fields))
+            log_activity(
+                business=self.business,
+                subject=self.instance,
+                causer=self.user,
+                description=self.description,
+                event="updated",
+                old=before,
+                new=after,
+            )
+        return False
