@@ -153,7 +153,14 @@ class Contact(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["business", "id"], condition=Q(deleted_at__isnull=True), name="contact_live_idx"),
+            # Directory pages and counts scan live contacts in id order; the included columns answer the
+            # kind and status filters from the index alone (PostgreSQL; other databases ignore `include`).
+            models.Index(
+                fields=["business", "id"],
+                include=["type", "contact_status"],
+                condition=Q(deleted_at__isnull=True),
+                name="contact_live_idx",
+            ),
             models.Index(fields=["business", "updated_at"], name="contact_updated_idx"),
             models.Index(fields=["business", "tax_number"], name="contact_tax_number_idx"),
             models.Index(fields=["business", "created_by"], name="contact_created_by_idx"),

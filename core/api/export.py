@@ -11,8 +11,9 @@ import datetime
 import io
 import json
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from itertools import islice
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -23,6 +24,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 BOM = "\ufeff"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = frozenset("".join(FORMULA_PREFIXES))
 ROWS_PER_CHUNK = 500
 
 
@@ -31,16 +33,27 @@ def json_text(value) -> str:
 
 
 def neutralise(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return "'" + text if text and text[0] in FORMULA_START else text
+
+
+def decimal_text(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def bool_text(value: bool) -> str:
+    return "true" if value else "false"
 
 
 def csv_cell(value) -> str:
+    """One value as CSV text (the general path; RowShape.csv_rows precompiles this per column)."""
+    if type(value) is str:  # most cells: test the common case first
+        return neutralise(value)
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
+        return decimal_text(value)
     if isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, (dict, list, tuple)):
@@ -55,32 +68,38 @@ def download_name(stem: str, business_id: int, extension: str) -> str:
     return f"{stem}-{business_id}-{stamp}.{extension}"
 
 
-def _csv_chunks(columns: list[str], rows: Iterable[dict]):
+def _csv_chunks(columns: list[str], rows: Iterable[list]):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
     writer.writerow(columns)
-    pending = 0
+    while True:
+        chunk = list(islice(rows, ROWS_PER_CHUNK))
+        if chunk:
+            writer.writerows(chunk)
+        yield buffer.getvalue().encode("utf-8")
+        if len(chunk) < ROWS_PER_CHUNK:
+            return
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def cells_of(columns: list[str], rows: Iterable[dict]) -> Iterator[list[str]]:
+    """Dict rows as CSV cells in column order."""
     for row in rows:
-        writer.writerow([csv_cell(row.get(column)) for column in columns])
-        pending += 1
-        if pending >= ROWS_PER_CHUNK:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
-    yield buffer.getvalue().encode("utf-8")
+        yield [csv_cell(row.get(column)) for column in columns]
 
 
-def csv_response(columns: list[str], rows: Iterable[dict], filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(_csv_chunks(columns, rows), content_type="text/csv; charset=utf-8")
+def csv_response(columns: list[str], rows: Iterable[list], filename: str) -> StreamingHttpResponse:
+    """Stream rows already in column order (lists of CSV-ready cells; None is an empty cell)."""
+    response = StreamingHttpResponse(_csv_chunks(columns, iter(rows)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
 def csv_object_response(data, filename: str) -> StreamingHttpResponse:
     """A single object as one row with a `data_json` column holding the JSON `data` value."""
-    return csv_response(["data_json"], [{"data_json": json_text(data)}], filename)
+    return csv_response(["data_json"], [[json_text(data)]], filename)
 
 
 def _xlsx_cell(sheet, value):

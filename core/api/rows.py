@@ -18,6 +18,8 @@ from itertools import islice
 from django.utils import timezone
 from rest_framework import serializers
 
+from core.api.export import FORMULA_START, bool_text, cells_of, csv_cell, decimal_text
+
 
 class Computed(serializers.Field):
     """A column computed from other columns of the same row (`sources`) and the request context."""
@@ -57,6 +59,27 @@ def _converter(field):
     return None
 
 
+TEXT_FIELDS = (serializers.CharField, serializers.ChoiceField)
+PASS_THROUGH = (serializers.IntegerField, serializers.FloatField)
+
+
+def _csv_converter(field):
+    """How a plain column becomes a CSV cell: "text" (formula-neutralised), None (as is: numbers, and
+    None which the csv module writes as an empty cell), or a function of (value, tz)."""
+    if isinstance(field, serializers.BooleanField):
+        return lambda value, tz: bool_text(value)
+    if isinstance(field, TEXT_FIELDS):
+        return "text"
+    if isinstance(field, PASS_THROUGH):
+        return None
+    if isinstance(field, serializers.DecimalField):
+        return lambda value, tz: decimal_text(value)
+    convert = _converter(field)
+    if convert is not None:
+        return convert
+    return lambda value, tz: csv_cell(value)
+
+
 class RowShape:
     BATCH = 2000
 
@@ -79,6 +102,12 @@ class RowShape:
                 self.paths.append(path)
                 self.plan.append((name, "column", (path, _converter(field))))
         self.paths = list(dict.fromkeys(self.paths))
+        self.columns_only = all(kind == "column" for _, kind, _ in self.plan)
+        if self.columns_only:
+            self.column_paths = [payload[0] for _, _, payload in self.plan]
+            converters = [_csv_converter(field) for field in fields.values()]
+            self.csv_text = [i for i, c in enumerate(converters) if c == "text"]
+            self.csv_other = [(i, c) for i, c in enumerate(converters) if callable(c)]
 
     def _convert(self, raw: dict, context, tz) -> dict:
         row = {}
@@ -120,6 +149,29 @@ class RowShape:
             rows = [self._convert(raw, context, tz) for raw in raws]
             self._fill_batched(raws, rows, context)
             yield from rows
+
+    def csv_rows(self, queryset, context=None) -> Iterator[list]:
+        """Rows as CSV-ready cells in `names` order, streamed. Shapes made only of plain columns take a fast
+        path (tuples from values_list, a conversion only where a column needs one); the rest go through
+        `rows()`."""
+        tz = timezone.get_current_timezone()
+        if not self.columns_only:
+            return cells_of(self.names, self._generate(queryset, context or {}, tz, True))
+        return self._csv_tuples(queryset, tz)
+
+    def _csv_tuples(self, queryset, tz):
+        text, other = self.csv_text, self.csv_other
+        for values in queryset.values_list(*self.column_paths).iterator(chunk_size=self.BATCH):
+            row = list(values)
+            for i in text:
+                value = row[i]
+                if value and value[0] in FORMULA_START:
+                    row[i] = "'" + value
+            for i, convert in other:
+                value = row[i]
+                if value is not None:
+                    row[i] = convert(value, tz)
+            yield row
 
     def one(self, queryset, context=None) -> dict | None:
         return next(self.rows(queryset, context), None)

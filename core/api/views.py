@@ -10,7 +10,7 @@ from rest_framework import viewsets
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from core.api.export import csv_object_response, csv_response, download_name, xlsx_response
+from core.api.export import cells_of, csv_object_response, csv_response, download_name, xlsx_response
 from core.api.rows import RowShape
 
 
@@ -60,7 +60,10 @@ class IntegrationViewSet(viewsets.GenericViewSet):
     ):
         """A paginated `{"data", "meta"}` page, or every row as csv/xlsx when `format` asks for it."""
         fmt = query.get("format", "json")
-        if fmt in ("csv", "xlsx"):
+        if fmt == "csv":
+            filename = download_name(stem or self.export_stem, self.business.pk, "csv")
+            return csv_response(shape.names, shape.csv_rows(queryset, self.row_context()), filename)
+        if fmt == "xlsx":
             return self.export_response(shape.names, shape.rows(queryset, self.row_context(), stream=True), fmt, stem)
         page, per_page = query["page"], query["per_page"]
         total = queryset.count()
@@ -76,10 +79,11 @@ class IntegrationViewSet(viewsets.GenericViewSet):
         return Response({"data": wrap(rows) if wrap else rows, "meta": body_meta})
 
     def export_response(self, columns: list[str], rows, fmt: str, stem: str | None = None):
+        """Dict rows as a csv or xlsx download."""
         filename = download_name(stem or self.export_stem, self.business.pk, fmt)
         if fmt == "xlsx":
             return xlsx_response(columns, rows, filename, title=stem or self.export_stem)
-        return csv_response(columns, rows, filename)
+        return csv_response(columns, cells_of(columns, rows), filename)
 
     def object_response(
         self,
