@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from contacts.geo import parse_position
 from contacts.models import Contact, CustomerGroup
+from core.api.serializers import numeric_id
 from core.models import Activity
 
 
@@ -31,8 +32,8 @@ def contact_activities(*, business, contact, q=None):
             | Q(causer__username__icontains=q)
             | Q(causer__email__icontains=q)
         )
-        if q.isdigit():
-            match |= Q(pk=int(q))
+        if numeric_id(q) is not None:
+            match |= Q(pk=numeric_id(q))
         rows = rows.filter(match)
     return rows.order_by("-created_at", "-id")
 
@@ -88,8 +89,8 @@ def customer_groups(*, business, q=None, updated_since=None):
     groups = CustomerGroup.objects.for_business(business)
     if q:
         match = Q(name__icontains=q) | Q(selling_price_group__name__icontains=q)
-        if q.isdigit():
-            match |= Q(pk=int(q))
+        if numeric_id(q) is not None:
+            match |= Q(pk=numeric_id(q))
         groups = groups.filter(match)
     if updated_since is not None:
         groups = groups.filter(updated_at__gte=updated_since)

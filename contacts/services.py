@@ -219,6 +219,9 @@ def customer_group_delete(*, business, user, group: CustomerGroup) -> int:
     """Contacts in the group stay, without a group."""
     with transaction.atomic():
         pk = group.pk
+        # The database would null the link itself, but then the contacts' updated_at would not move and
+        # `updated_since` syncs would miss them.
+        Contact.all_objects.filter(customer_group=group).update(customer_group=None, updated_at=timezone.now())
         log_deleted(business=business, user=user, instance=group, fields=GROUP_FIELDS)
         group.delete()
     return pk

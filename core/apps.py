@@ -6,4 +6,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Core: businesses, users and access"
 
     def ready(self):
-        from core.api import schema  # noqa: F401  registers the OpenAPI field extensions
+        from core.api import converters, schema  # noqa: F401  schema registers the OpenAPI extensions
+
+        converters.register()

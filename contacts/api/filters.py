@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from core.api.query import ListQuery, ObjectFormatQuery, QuerySerializer, UpdatedSinceQuery
+from core.api.serializers import Id
 
 KIND_HELP = "customer (customer and both contacts) or supplier (supplier and both)."
 
@@ -28,7 +29,7 @@ class ActivityQuery(ListQuery):
 
 
 class DuplicateCheckQuery(ObjectFormatQuery):
-    contact_id = serializers.IntegerField(
+    contact_id = Id(
         required=False,
         help_text="A contact to leave out (edit flows). It must exist in the business and be "
         "visible to the token user.",
@@ -63,7 +64,7 @@ class ContactMapQuery(QuerySerializer):
     def get_fields(self):
         fields = super().get_fields()
         fields["contact_ids[]"] = serializers.ListField(
-            child=serializers.IntegerField(),
+            child=Id(),
             required=False,
             help_text="Only these contacts (repeat the parameter: contact_ids[]=1&contact_ids[]=2). "
             "They still have to be visible to the token user.",

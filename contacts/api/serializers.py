@@ -5,7 +5,7 @@ from rest_framework import serializers
 from contacts.geo import parse_position
 from contacts.models import Contact, CustomerGroup, SellingPriceGroup
 from core.api.rows import Batched, Computed
-from core.api.serializers import InputSerializer, ScopedPrimaryKey, Text
+from core.api.serializers import Id, InputSerializer, ScopedPrimaryKey, Text
 from core.models import User
 from core.money import MONEY
 
@@ -79,7 +79,7 @@ class ContactDetail(ContactListItem):
         field=serializers.DictField(child=serializers.CharField(allow_null=True)),
         help_text="Business labels keyed custom_field_1 … custom_field_10 (null when unset).",
     )
-    shipping_custom_field_details = serializers.JSONField(allow_null=True)
+    shipping_custom_field_details = serializers.JSONField(help_text="Array, object or null.")
     is_export = serializers.BooleanField()
     export_custom_field_1 = serializers.CharField(allow_null=True)
     export_custom_field_2 = serializers.CharField(allow_null=True)
@@ -126,7 +126,7 @@ class ContactActivity(serializers.Serializer):
         compute=_causer,
         field=ActivityCauser(allow_null=True),
     )
-    properties = serializers.JSONField(allow_null=True, help_text='{"attributes": {...new}, "old": {...previous}}')
+    properties = serializers.JSONField(help_text='{"attributes": {...new}, "old": {...previous}}')
 
 
 class ContactActivitiesData(serializers.Serializer):
@@ -219,7 +219,7 @@ class ContactWrite(InputSerializer):
     customer_group_id = ScopedPrimaryKey(CustomerGroup, source="customer_group", required=False, allow_null=True)
     credit_limit = _money(required=False, allow_null=True, min_value=0, help_text="null: no limit; 0: no credit.")
     assigned_to_users = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=Id(),
         required=False,
         allow_null=True,
         help_text="Ids of users of this business to share the contact with (user_contact_access).",

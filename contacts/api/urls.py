@@ -11,14 +11,14 @@ urlpatterns = [
     path("contacts/validate/mobile", contacts({"get": "validate_mobile"}), name="contacts-validate-mobile"),
     path("contacts/validate/tax-number", contacts({"get": "validate_tax_number"}), name="contacts-validate-tax"),
     path(
-        "contacts/<int:pk>",
+        "contacts/<id:pk>",
         contacts({"get": "retrieve", "patch": "update", "put": "update", "delete": "destroy"}),
         name="contact",
     ),
-    path("contacts/<int:pk>/activities", contacts({"get": "activities"}), name="contact-activities"),
+    path("contacts/<id:pk>/activities", contacts({"get": "activities"}), name="contact-activities"),
     path("customer-groups", groups({"get": "list", "post": "create"}), name="customer-groups"),
     path(
-        "customer-groups/<int:pk>",
+        "customer-groups/<id:pk>",
         groups({"get": "retrieve", "patch": "update", "put": "update", "delete": "destroy"}),
         name="customer-group",
     ),

@@ -20,7 +20,9 @@ class ValidationErrorBody(serializers.Serializer):
     message = serializers.CharField(help_text="The first error, with a count of the others.")
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
-        help_text="Messages per field; nested fields use dotted keys such as `lines.0.quantity`.",
+        required=False,
+        help_text="Messages per field; nested fields use dotted keys such as `lines.0.quantity`. A business-rule "
+        "refusal (such as deleting the walk-in customer) may carry `message` alone.",
     )
 
 

@@ -20,6 +20,8 @@ def _operations():
     for template, methods in openapi_document()["paths"].items():
         pattern = re.compile("^" + re.sub(r"\{[^}]+\}", r"[^/]+", template) + "$")
         ops.append((pattern, template, methods))
+    # Literal segments win over parameters: /contacts/map before /contacts/{id}.
+    ops.sort(key=lambda op: op[1].count("{"))
     return ops
 
 
