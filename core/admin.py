@@ -30,6 +30,7 @@ class BusinessForm(forms.ModelForm):
             "enabled_modules",
             "subscription_status",
             "allow_overselling",
+            "invoice_prefix",
             "custom_labels",
         )
 

@@ -3,6 +3,8 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 MONEY = {"max_digits": 22, "decimal_places": 4}
+# Quantities of stock: the same exact decimal, 4 places.
+QUANTITY = {"max_digits": 22, "decimal_places": 4}
 
 # Symbol and minor-unit precision of the currencies offered at set-up; any other ISO code
 # is accepted with the code itself as its symbol and a precision of 2.

@@ -75,6 +75,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for the write lock instead of failing at once under concurrent requests.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# Each request is one database transaction: an error anywhere in it (the handler marks it for rollback) leaves
+# nothing half-written, even after a service has finished its own part.
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -143,6 +146,13 @@ SPECTACULAR_SETTINGS = {
         "ContactStatusEnum": "contacts.models.Contact.Status",
         "PayTermTypeEnum": "contacts.models.Contact.PayTerm",
         "PriceCalculationTypeEnum": "contacts.models.CustomerGroup.PriceCalculation",
+        "ProductTypeEnum": "inventory.models.Product.Type",
+        "DocumentStatusEnum": "ledger.models.Transaction.Status",
+        "SellStatusEnum": ["final", "draft", "quotation"],
+        "PurchaseStatusEnum": ["received", "pending", "ordered"],
+        "PaymentMethodEnum": "ledger.models.TransactionPayment.Method",
+        "DiscountTypeEnum": "ledger.models.Transaction.DiscountType",
+        "RecurIntervalTypeEnum": "ledger.models.Transaction.RecurInterval",
     },
 }
 

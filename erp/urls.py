@@ -7,4 +7,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/v1/integration/", include("contacts.api.urls")),
+    path("api/v1/integration/", include("inventory.api.urls")),
+    path("api/v1/integration/", include("ledger.api.urls")),
 ]

@@ -44,6 +44,8 @@ class Business(models.Model):
     enabled_modules = models.JSONField(default=list, blank=True, validators=[validate_modules])
     subscription_status = models.CharField(max_length=10, choices=Subscription.choices, default=Subscription.ACTIVE)
     allow_overselling = models.BooleanField(default=False)
+    # Sell invoice numbers: this prefix + the business's invoice counter, 4 digits (INV0001).
+    invoice_prefix = models.CharField(max_length=20, default="INV", blank=True)
     # {"contact": {"custom_field_1": "Region", ...}, "payments": {"custom_pay_1": "Voucher", ...}}
     custom_labels = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

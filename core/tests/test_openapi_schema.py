@@ -39,7 +39,7 @@ def test_get_operations_with_format_document_csv():
             assert "text/csv" in operation["responses"]["200"]["content"], path
 
 
-def test_schema_and_swagger_ui_are_served_locally(client):
+def test_schema_and_swagger_ui_are_served_locally(client, db):
     response = client.get("/api/schema/")
     assert response.status_code == 200
     docs = client.get("/api/docs/")

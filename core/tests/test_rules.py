@@ -47,6 +47,17 @@ class Bare(IntegrationViewSet):
         return Response({"data": {}})
 
 
+@pytest.fixture(autouse=True)
+def _no_request_transaction(settings):
+    """These tests call views directly, outside Django's per-request transaction: an error response would
+    otherwise mark the test's own transaction for rollback."""
+    from django.db import connection
+
+    connection.settings_dict["ATOMIC_REQUESTS"] = False
+    yield
+    connection.settings_dict["ATOMIC_REQUESTS"] = True
+
+
 def _run(view, user, method="get", path="/api/v1/x", **kwargs):
     request = getattr(APIRequestFactory(), method)(path, **kwargs)
     force_authenticate(request, user=user)

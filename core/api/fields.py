@@ -1,0 +1,53 @@
+"""Request fields shared by write endpoints of every domain."""
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from core.money import MONEY, QUANTITY
+
+DATE_INPUTS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "iso-8601"]
+
+
+class Money(serializers.DecimalField):
+    """An amount: a JSON number (or numeric string) with at most 4 decimal places, never a float in code."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("coerce_to_string", False)
+        super().__init__(**MONEY, **kwargs)
+
+
+class PositiveAmount(Money):
+    default_error_messages = {"not_positive": "The {field} must be greater than 0."}
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value <= 0:
+            self.fail("not_positive", field=self.field_name.replace("_", " "))
+        return value
+
+
+class Quantity(serializers.DecimalField):
+    default_error_messages = {"not_positive": "The quantity must be greater than 0."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("coerce_to_string", False)
+        super().__init__(**QUANTITY, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value <= 0:
+            self.fail("not_positive")
+        return value
+
+
+class DocumentDate(serializers.DateTimeField):
+    """`Y-m-d` or `Y-m-d H:i:s` (or ISO-8601), read in the business time zone when it carries no offset."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", DATE_INPUTS)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+
+ZERO = Decimal(0)

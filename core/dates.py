@@ -1,0 +1,40 @@
+"""Date helpers: calendar arithmetic and the business's local dates."""
+
+import calendar
+import datetime
+import zoneinfo
+
+from django.utils import timezone
+
+
+def add_months(moment: datetime.datetime, months: int) -> datetime.datetime:
+    """Same day `months` later, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def add_term(moment: datetime.datetime, number: int | None, unit: str | None) -> datetime.datetime:
+    """`moment` plus a pay term (`days` or `months`); the moment itself without a term."""
+    if not number or not unit:
+        return moment
+    if unit == "months":
+        return add_months(moment, number)
+    return moment + datetime.timedelta(days=number)
+
+
+def business_zone(business) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(business.time_zone)
+
+
+def day_bounds(business, start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """[start 00:00, the day after end 00:00) in the business's time zone, for inclusive date filters."""
+    zone = business_zone(business)
+    lower = datetime.datetime.combine(start, datetime.time.min, tzinfo=zone)
+    upper = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+    return lower, upper
+
+
+def now_in(business) -> datetime.datetime:
+    return timezone.localtime(timezone=business_zone(business))

@@ -1,0 +1,504 @@
+"""Response shapes and request bodies of sells, purchases, returns and payments (supporting-api.md)."""
+
+from collections import defaultdict
+
+from django.db.models import F
+from django.utils import timezone
+from rest_framework import serializers
+
+from contacts.models import Contact
+from core.api.fields import DocumentDate, Money, PositiveAmount, Quantity
+from core.api.rows import Batched, Computed
+from core.api.serializers import Id, InputSerializer, ScopedPrimaryKey, Text
+from core.models import BusinessLocation
+from inventory.models import Variation
+from ledger.models import PurchaseLine, SellLine, Transaction, TransactionPayment
+from ledger.payment_methods import method_label
+
+# --- shared pieces ---------------------------------------------------------------------------------
+
+
+class ContactSummary(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    contact_id = serializers.CharField(allow_null=True)
+
+
+class LocationSummary(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+def shown_payment_status(row, ctx):
+    """due/partial past the due date of a document with a pay term show as overdue/partial-overdue."""
+    status = row["payment_status"]
+    if status in ("due", "partial") and row["pay_term_number"] and row["due_date"] < timezone.now():
+        return "overdue" if status == "due" else "partial-overdue"
+    return status
+
+
+PAYMENT_STATUS = Computed(
+    sources=("payment_status", "pay_term_number", "due_date"),
+    compute=shown_payment_status,
+    field=serializers.ChoiceField(choices=["paid", "due", "partial", "overdue", "partial-overdue"], allow_null=True),
+    help_text="paid, due or partial; due and partial show as overdue / partial-overdue past the due date.",
+)
+
+
+def _contact(row, ctx):
+    return {"id": row["contact_id"], "name": row["contact__name"], "contact_id": row["contact__contact_id"]}
+
+
+def _location(row, ctx):
+    if row["location_id"] is None:
+        return None
+    return {"id": row["location_id"], "name": row["location__name"]}
+
+
+def _variation_name(product_name, variation_name):
+    return product_name if variation_name == Variation.SINGLE_NAME else variation_name
+
+
+# --- payments ----------------------------------------------------------------------------------------
+
+
+class ChildPayment(serializers.Serializer):
+    id = serializers.IntegerField()
+    amount = Money()
+    method = serializers.CharField()
+    method_label = serializers.CharField()
+    paid_on = serializers.DateTimeField()
+    payment_ref_no = serializers.CharField(allow_null=True)
+
+
+def child_payments(ids, ctx) -> dict[int, list[dict]]:
+    out = defaultdict(list)
+    rows = (
+        TransactionPayment.objects.filter(parent_id__in=ids)
+        .order_by("paid_on", "id")
+        .values("id", "parent_id", "amount", "method", "paid_on", "payment_ref_no")
+    )
+    for row in rows:
+        out[row.pop("parent_id")].append(
+            {
+                **row,
+                "method_label": method_label(row["method"], ctx["business"]),
+                "paid_on": timezone.localtime(row["paid_on"]).isoformat(),
+            }
+        )
+    return out
+
+
+def _custom_reference(row, ctx):
+    method = row["method"]
+    if method.startswith("custom_pay_"):
+        return row[f"transaction_no_{method.rsplit('_', 1)[1]}"]
+    return None
+
+
+class PaymentRow(serializers.Serializer):
+    """ContactPaymentRow of the contacts reference."""
+
+    id = serializers.IntegerField()
+    amount = Money()
+    is_return = serializers.BooleanField()
+    method = serializers.CharField()
+    method_label = Computed(
+        sources=("method",),
+        compute=lambda row, ctx: method_label(row["method"], ctx["business"]),
+        field=serializers.CharField(),
+    )
+    paid_on = serializers.DateTimeField()
+    payment_ref_no = serializers.CharField(allow_null=True)
+    transaction_no = Computed(
+        sources=("method", *(f"transaction_no_{i}" for i in range(1, 8))),
+        compute=_custom_reference,
+        field=serializers.CharField(allow_null=True, help_text="The reference of a custom payment method."),
+    )
+    invoice_no = serializers.CharField(source="transaction.invoice_no", allow_null=True)
+    ref_no = serializers.CharField(source="transaction.ref_no", allow_null=True)
+    transaction_type = serializers.CharField(source="transaction.type", allow_null=True)
+    transaction_id = serializers.IntegerField(allow_null=True)
+    return_parent_id = serializers.IntegerField(source="transaction.return_parent_id", allow_null=True)
+    cheque_number = serializers.CharField(allow_null=True)
+    card_transaction_number = serializers.CharField(allow_null=True)
+    bank_account_number = serializers.CharField(allow_null=True)
+    note = serializers.CharField(allow_null=True)
+    child_payments = Batched(loader=child_payments, default=[], field=ChildPayment(many=True))
+
+
+def document_payments(ids, ctx) -> dict[int, list[dict]]:
+    from ledger.api.shapes import PAYMENT_SHAPE
+
+    out = defaultdict(list)
+    rows = TransactionPayment.objects.filter(transaction_id__in=ids).order_by("paid_on", "id")
+    for row in PAYMENT_SHAPE.rows(rows, ctx):
+        out[row["transaction_id"]].append(row)
+    return out
+
+
+# --- lines -------------------------------------------------------------------------------------------
+
+
+class SellLineRow(serializers.Serializer):
+    id = serializers.IntegerField()
+    variation_id = serializers.IntegerField()
+    product_name = serializers.CharField()
+    variation_name = serializers.CharField()
+    sub_sku = serializers.CharField()
+    quantity = Money()
+    quantity_returned = Money()
+    unit_price = Money(help_text="Tax included.")
+    line_total = Money(help_text="quantity × unit_price.")
+
+
+class PurchaseLineRow(serializers.Serializer):
+    id = serializers.IntegerField()
+    variation_id = serializers.IntegerField()
+    product_name = serializers.CharField()
+    variation_name = serializers.CharField()
+    sub_sku = serializers.CharField()
+    quantity = Money()
+    quantity_returned = Money(help_text="Returned to the supplier.")
+    quantity_sold = Money(help_text="Sold from this line (first in, first out), net of sell returns.")
+    purchase_price = Money(help_text="Unit cost, tax included.")
+    line_total = Money(help_text="quantity × purchase_price.")
+
+
+def _line_rows(model, price_field, ids, extra=()):
+    out = defaultdict(list)
+    rows = (
+        model.objects.filter(transaction_id__in=ids)
+        .annotate(line_total=F("quantity") * F(price_field))
+        .order_by("id")
+        .values(
+            "id",
+            "transaction_id",
+            "variation_id",
+            "product__name",
+            "variation__name",
+            "variation__sub_sku",
+            "quantity",
+            "quantity_returned",
+            price_field,
+            "line_total",
+            *extra,
+        )
+    )
+    for row in rows:
+        out[row.pop("transaction_id")].append(
+            {
+                "id": row["id"],
+                "variation_id": row["variation_id"],
+                "product_name": row["product__name"],
+                "variation_name": _variation_name(row["product__name"], row["variation__name"]),
+                "sub_sku": row["variation__sub_sku"],
+                "quantity": row["quantity"],
+                "quantity_returned": row["quantity_returned"],
+                **{f: row[f] for f in extra},
+                price_field: row[price_field],
+                "line_total": row["line_total"],
+            }
+        )
+    return out
+
+
+def sell_lines(ids, ctx):
+    return _line_rows(SellLine, "unit_price", ids)
+
+
+def purchase_lines(ids, ctx):
+    return _line_rows(PurchaseLine, "purchase_price", ids, extra=("quantity_sold",))
+
+
+# --- documents ----------------------------------------------------------------------------------------
+
+
+class DocumentRow(serializers.Serializer):
+    id = serializers.IntegerField()
+    transaction_date = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=Transaction.Status.choices)
+    payment_status = PAYMENT_STATUS
+    contact = Computed(
+        sources=("contact_id", "contact__name", "contact__contact_id"), compute=_contact, field=ContactSummary()
+    )
+    location = Computed(
+        sources=("location_id", "location__name"), compute=_location, field=LocationSummary(allow_null=True)
+    )
+    final_total = Money()
+    total_paid = Money(help_text="Σ payments; change returned counts negative.")
+    total_due = Money(help_text="final_total − total_paid.")
+    pay_term_number = serializers.IntegerField(allow_null=True)
+    pay_term_type = serializers.CharField(allow_null=True)
+    due_date = serializers.DateTimeField(help_text="transaction_date + pay term (the date itself without one).")
+    return_exists = serializers.BooleanField()
+    created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class SellRow(DocumentRow):
+    invoice_no = serializers.CharField()
+    is_direct_sale = serializers.BooleanField()
+    is_recurring = serializers.BooleanField()
+    subscription_no = serializers.CharField(allow_null=True)
+    recur_parent_id = serializers.IntegerField(allow_null=True)
+
+    def get_fields(self):  # contract order: id, invoice_no, then the document fields
+        fields = super().get_fields()
+        return {"id": fields.pop("id"), "invoice_no": fields.pop("invoice_no"), **fields}
+
+
+class PurchaseRow(DocumentRow):
+    ref_no = serializers.CharField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        return {"id": fields.pop("id"), "ref_no": fields.pop("ref_no"), **fields}
+
+
+class SellDetail(SellRow):
+    discount_type = serializers.CharField(allow_null=True)
+    discount_amount = Money()
+    shipping_charges = Money()
+    additional_notes = serializers.CharField(allow_null=True)
+    lines = Batched(loader=sell_lines, default=[], field=SellLineRow(many=True))
+    payments = Batched(loader=document_payments, default=[], field=PaymentRow(many=True))
+
+
+class PurchaseDetail(PurchaseRow):
+    discount_type = serializers.CharField(allow_null=True)
+    discount_amount = Money()
+    shipping_charges = Money()
+    additional_notes = serializers.CharField(allow_null=True)
+    lines = Batched(loader=purchase_lines, default=[], field=PurchaseLineRow(many=True))
+    payments = Batched(loader=document_payments, default=[], field=PaymentRow(many=True))
+
+
+class ReturnLineRow(serializers.Serializer):
+    line_id = serializers.IntegerField(help_text="The sell line (or purchase line) returned.")
+    variation_id = serializers.IntegerField()
+    product_name = serializers.CharField()
+    variation_name = serializers.CharField()
+    sub_sku = serializers.CharField()
+    quantity = Money(help_text="Quantity returned.")
+    unit_price = Money()
+    line_total = Money()
+
+
+def return_lines(ids, ctx):
+    """A return's lines are its parent's lines with a returned quantity."""
+    out = defaultdict(list)
+    parents = dict(Transaction.objects.filter(pk__in=ids).values_list("return_parent_id", "id"))
+    for model, price in ((SellLine, "unit_price"), (PurchaseLine, "purchase_price")):
+        for parent_id, lines in _line_rows(model, price, list(parents)).items():
+            for line in lines:
+                if line["quantity_returned"] > 0:
+                    out[parents[parent_id]].append(
+                        {
+                            "line_id": line["id"],
+                            "variation_id": line["variation_id"],
+                            "product_name": line["product_name"],
+                            "variation_name": line["variation_name"],
+                            "sub_sku": line["sub_sku"],
+                            "quantity": line["quantity_returned"],
+                            "unit_price": line[price],
+                            "line_total": line["quantity_returned"] * line[price],
+                        }
+                    )
+    return out
+
+
+class ReturnRow(serializers.Serializer):
+    id = serializers.IntegerField()
+    invoice_no = serializers.CharField(allow_null=True, help_text="Sell returns: CN2026/0001.")
+    ref_no = serializers.CharField(allow_null=True, help_text="Purchase returns: PR2026/0001.")
+    return_parent_id = serializers.IntegerField()
+    transaction_date = serializers.DateTimeField()
+    final_total = Money()
+    payment_status = serializers.CharField()
+    lines = Batched(loader=return_lines, default=[], field=ReturnLineRow(many=True))
+
+
+# --- request bodies ------------------------------------------------------------------------------------
+
+
+class VisibleContact(ScopedPrimaryKey):
+    """A contact of the business that the user may see; anything else is 422 'invalid'."""
+
+    def get_queryset(self):
+        return Contact.objects.for_business(self.context["business"]).visible_to(self.context["request"].user)
+
+
+class StockedVariation(ScopedPrimaryKey):
+    def get_queryset(self):
+        return super().get_queryset().select_related("product__unit")
+
+
+class PaymentWrite(InputSerializer):
+    amount = PositiveAmount()
+    method = serializers.ChoiceField(choices=TransactionPayment.Method.choices)
+    paid_on = DocumentDate(help_text="Defaults to now.")
+    note = Text(max_length=None)
+    card_number = Text()
+    card_holder_name = Text()
+    card_transaction_number = Text()
+    card_type = Text(max_length=50)
+    card_month = Text(max_length=10)
+    card_year = Text(max_length=10)
+    card_security = Text(max_length=10, help_text="Accepted for compatibility and never stored (PCI DSS).")
+    cheque_number = Text()
+    bank_account_number = Text()
+    transaction_no_1 = Text()
+    transaction_no_2 = Text()
+    transaction_no_3 = Text()
+    transaction_no_4 = Text()
+    transaction_no_5 = Text()
+    transaction_no_6 = Text()
+    transaction_no_7 = Text()
+
+    def validate(self, attrs):
+        attrs.pop("card_security", None)
+        return attrs
+
+
+def _check_unit(variation, quantity):
+    if not variation.product.unit.allow_decimal and quantity != quantity.to_integral_value():
+        raise serializers.ValidationError({"quantity": [f"{variation.product.unit} takes whole quantities only."]})
+
+
+class SellLineWrite(InputSerializer):
+    variation_id = StockedVariation(Variation, source="variation")
+    quantity = Quantity()
+    unit_price = Money(min_value=0, required=False, help_text="Tax included; the variation's sell price when omitted.")
+
+    def validate(self, attrs):
+        _check_unit(attrs["variation"], attrs["quantity"])
+        if attrs.get("unit_price") is None:
+            attrs["unit_price"] = attrs["variation"].default_sell_price
+        return attrs
+
+
+class PurchaseLineWrite(InputSerializer):
+    variation_id = StockedVariation(Variation, source="variation")
+    quantity = Quantity()
+    purchase_price = Money(
+        min_value=0, required=False, help_text="Unit cost, tax included; the variation's purchase price when omitted."
+    )
+
+    def validate(self, attrs):
+        _check_unit(attrs["variation"], attrs["quantity"])
+        if attrs.get("purchase_price") is None:
+            attrs["purchase_price"] = attrs["variation"].default_purchase_price
+        return attrs
+
+
+class DocumentWrite(InputSerializer):
+    contact_id = VisibleContact(Contact, source="contact")
+    location_id = ScopedPrimaryKey(BusinessLocation, source="location")
+    transaction_date = DocumentDate(help_text="Defaults to now; `Y-m-d` or `Y-m-d H:i:s` in the business time zone.")
+    pay_term_number = serializers.IntegerField(
+        min_value=0, max_value=10000, required=False, allow_null=True, help_text="Defaults to the contact's pay term."
+    )
+    pay_term_type = serializers.ChoiceField(choices=Transaction.PayTerm.choices, required=False, allow_null=True)
+    discount_type = serializers.ChoiceField(choices=Transaction.DiscountType.choices, required=False, allow_null=True)
+    discount_amount = Money(min_value=0, required=False, allow_null=True)
+    shipping_charges = Money(min_value=0, required=False, allow_null=True)
+    additional_notes = Text(max_length=None)
+    payments = PaymentWrite(many=True, required=False)
+
+    def validate_lines(self, value):
+        if not value:
+            raise serializers.ValidationError("At least one line is required.")
+        return value
+
+
+class SellWrite(DocumentWrite):
+    status = serializers.ChoiceField(choices=["final", "draft", "quotation"], default="final")
+    invoice_no = Text(help_text="Unique in the business; from the business invoice scheme (INV0001) when empty.")
+    is_direct_sale = serializers.BooleanField(default=True)
+    lines = SellLineWrite(many=True)
+    is_recurring = serializers.BooleanField(default=False)
+    recur_interval = serializers.IntegerField(min_value=1, max_value=1000, required=False, allow_null=True)
+    recur_interval_type = serializers.ChoiceField(
+        choices=Transaction.RecurInterval.choices, required=False, allow_null=True
+    )
+    recur_repetitions = serializers.IntegerField(
+        min_value=0, max_value=100000, required=False, allow_null=True, help_text="0 or null: unlimited."
+    )
+    subscription_repeat_on = serializers.IntegerField(
+        min_value=1, max_value=30, required=False, allow_null=True, help_text="Day of the month (months only)."
+    )
+
+
+class PurchaseWrite(DocumentWrite):
+    status = serializers.ChoiceField(choices=["received", "pending", "ordered"], default="received")
+    ref_no = Text(help_text="Unique in the business; PO2026/0001… when empty.")
+    lines = PurchaseLineWrite(many=True)
+
+
+class SellReturnLineWrite(InputSerializer):
+    sell_line_id = Id()
+    quantity = Quantity(help_text="The total quantity returned of this line (not an increment).")
+
+
+class SellReturnWrite(InputSerializer):
+    transaction_date = DocumentDate()
+    lines = SellReturnLineWrite(many=True, allow_empty=False)
+    discount_type = serializers.ChoiceField(choices=Transaction.DiscountType.choices, required=False, allow_null=True)
+    discount_amount = Money(min_value=0, required=False, allow_null=True)
+
+
+class PurchaseReturnLineWrite(InputSerializer):
+    purchase_line_id = Id()
+    quantity = Quantity(help_text="The total quantity returned of this line (not an increment).")
+
+
+class PurchaseReturnWrite(InputSerializer):
+    transaction_date = DocumentDate()
+    lines = PurchaseReturnLineWrite(many=True, allow_empty=False)
+
+
+class PaymentMethodRow(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+
+
+# --- supplier stock ------------------------------------------------------------------------------------
+
+
+def _product_label(row, ctx):
+    name = row["product__name"]
+    if row["name"] != Variation.SINGLE_NAME:
+        name = f"{name} - {row['name']}"
+    return f"{name} ({row['sub_sku']})"
+
+
+class SupplierStockRow(serializers.Serializer):
+    variation_id = serializers.IntegerField(source="id")
+    product_label = Computed(
+        sources=("product__name", "name", "sub_sku"),
+        compute=_product_label,
+        field=serializers.CharField(help_text="`Product - Variation (SKU)`."),
+    )
+    product_name = serializers.CharField(source="product.name")
+    variation_name = Computed(
+        sources=("product__name", "name"),
+        compute=lambda row, ctx: _variation_name(row["product__name"], row["name"]),
+        field=serializers.CharField(),
+    )
+    product_variation_name = Computed(
+        sources=("product__variation_template",),
+        compute=lambda row, ctx: row["product__variation_template"] or None,
+        field=serializers.CharField(allow_null=True, help_text="The varying attribute (Size); null for single."),
+    )
+    product_type = serializers.CharField(source="product.type")
+    sub_sku = serializers.CharField()
+    unit = serializers.CharField(source="product.unit.short_name")
+    purchase_quantity = Money()
+    total_quantity_returned = Money(help_text="Returned to the supplier.")
+    total_quantity_sold = Money(help_text="Sold from these purchase lines (FIFO), net of sell returns.")
+    total_quantity_transfered = Computed(
+        compute=lambda row, ctx: 0, field=Money(help_text="Always 0: there are no stock transfers in this system.")
+    )
+    stock_value = Money(help_text="Σ on hand × purchase price, per purchase line.")
+    current_stock = Money(help_text="purchase_quantity − total_quantity_returned − total_quantity_sold.")

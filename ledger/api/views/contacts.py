@@ -1,0 +1,112 @@
+"""Contact-bound document views: /contacts/{id}/sells, /purchases and /supplier-stock (served by the ledger)."""
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import PermissionDenied
+
+from contacts.models import Contact
+from contacts.querysets import types_of_side
+from core.api.permissions import LocationPermitted, Perm
+from core.api.schema import list_responses, page_envelope
+from core.api.views import IntegrationViewSet
+from core.exceptions import BusinessRuleViolation
+from ledger import selectors
+from ledger.api import filters
+from ledger.api import serializers as s
+from ledger.api.shapes import PURCHASE_SHAPE, SELL_SHAPE, SUPPLIER_STOCK_SHAPE
+
+CONTACT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Contact id.")
+CONTACT_ERRORS = {
+    "e404": "No such contact in the business.",
+    "e422": "The contact is not of the right type, or the query string failed validation.",
+}
+
+
+@extend_schema(tags=["Contacts"])
+class ContactDocumentsViewSet(IntegrationViewSet):
+    queryset = Contact.objects.none()
+    export_stem = "contact"
+    rules = {
+        "sells": [Perm("sell.view", "direct_sell.access"), LocationPermitted()],
+        "purchases": [Perm("purchase.view", "view_own_purchase"), LocationPermitted()],
+        "supplier_stock": [Perm("supplier.view", "supplier.view_own"), LocationPermitted()],
+    }
+
+    def contact_for(self, side: str) -> Contact:
+        """The contact from the path: 404 outside the business, 403 when the user may not see it on this side,
+        422 when it is not a contact of this side."""
+        contact = Contact.objects.for_business(self.business).filter(pk=self.kwargs["pk"]).first()
+        if contact is None:
+            raise Http404
+        if not Contact.objects.visible_to(self.request.user, side=side).filter(pk=contact.pk).exists():
+            if contact.type in types_of_side(side):
+                raise PermissionDenied()
+            if not Contact.objects.visible_to(self.request.user).filter(pk=contact.pk).exists():
+                raise PermissionDenied()
+        if contact.type not in types_of_side(side):
+            raise BusinessRuleViolation(f"The contact is not a {side} (it is a {contact.type}).")
+        return contact
+
+    @extend_schema(
+        summary="List contact sells",
+        description="GET /sells with `contact_id` fixed by the path; the contact must be visible and a customer "
+        "or both.",
+        parameters=[CONTACT_ID, filters.SellListQuery],
+        responses=list_responses(page_envelope("ContactSellListResponse", s.SellRow), 403, 404, 422, **CONTACT_ERRORS),
+    )
+    def sells(self, request, pk):
+        contact = self.contact_for("customer")
+        query = self.validated_query(filters.SellListQuery)
+        rows = selectors.document_list(user=request.user, doc_type="sell", query=query, contact=contact)
+        return self.page_response(rows, SELL_SHAPE, query, stem=f"contact-{contact.pk}-sells")
+
+    @extend_schema(
+        summary="List contact purchases",
+        description="GET /purchases with `contact_id` fixed by the path; the contact must be visible and a "
+        "supplier or both.",
+        parameters=[CONTACT_ID, filters.PurchaseListQuery],
+        responses=list_responses(
+            page_envelope("ContactPurchaseListResponse", s.PurchaseRow), 403, 404, 422, **CONTACT_ERRORS
+        ),
+    )
+    def purchases(self, request, pk):
+        contact = self.contact_for("supplier")
+        query = self.validated_query(filters.PurchaseListQuery)
+        rows = selectors.document_list(user=request.user, doc_type="purchase", query=query, contact=contact)
+        return self.page_response(rows, PURCHASE_SHAPE, query, stem=f"contact-{contact.pk}-purchases")
+
+    @extend_schema(
+        summary="Supplier stock report",
+        description="Per variation, what this supplier's received purchase lines hold. Quantities sold come from "
+        "the FIFO allocation of sells to purchase lines, so a sell line split over two purchase lines counts once. "
+        "Ordered by product and variation name. `q` matches product name, variation name, variation template "
+        "name, sub_sku, or the numeric variation id.",
+        parameters=[CONTACT_ID, filters.SupplierStockQuery],
+        responses=list_responses(
+            page_envelope(
+                "SupplierStockResponse",
+                s.SupplierStockRow,
+                meta_fields={
+                    "location_id": s.serializers.IntegerField(allow_null=True),
+                    "q": s.serializers.CharField(allow_null=True),
+                },
+            ),
+            403,
+            404,
+            422,
+            **CONTACT_ERRORS,
+        ),
+    )
+    def supplier_stock(self, request, pk):
+        contact = self.contact_for("supplier")
+        query = self.validated_query(filters.SupplierStockQuery)
+        rows = selectors.supplier_stock(
+            business=self.business, supplier=contact, location_id=query.get("location_id"), q=query.get("q")
+        )
+        return self.page_response(
+            rows,
+            SUPPLIER_STOCK_SHAPE,
+            query,
+            stem=f"supplier-stock-{contact.pk}",
+            meta={"location_id": query.get("location_id"), "q": query.get("q")},
+        )

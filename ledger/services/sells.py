@@ -1,0 +1,270 @@
+"""Sells and sell returns (supporting-api "Sells"; RULES §3)."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction as db
+from django.utils import timezone
+
+from contacts.models import Contact
+from core.dates import add_term
+from core.exceptions import BusinessRuleViolation
+from core.services.activity import log_created, log_deleted, logged_update
+from inventory.services import InsufficientStock, stock_add, stock_remove
+from ledger.models import SellLine, Transaction, TransactionPayment
+from ledger.services import fifo
+from ledger.services.numbering import document_number, number_taken
+from ledger.services.payment_status import refresh_payment_status, total_paid
+from ledger.services.payments import payment_rows_delete, record_payment
+from ledger.services.totals import document_totals
+
+DOCUMENT_FIELDS = (
+    "type",
+    "status",
+    "contact",
+    "location",
+    "invoice_no",
+    "ref_no",
+    "transaction_date",
+    "final_total",
+    "discount_type",
+    "discount_amount",
+    "shipping_charges",
+    "payment_status",
+)
+RECURRING_FIELDS = ("recur_interval", "recur_interval_type", "recur_repetitions", "subscription_repeat_on")
+
+
+def _stock_error(index: int, exc: InsufficientStock) -> ValidationError:
+    return ValidationError({f"lines.{index}.quantity": [str(exc)]})
+
+
+def take_stock(business, line: SellLine, location_id: int, index: int):
+    """A final sell line leaves the shelf: stock down (refused when short, unless overselling is allowed),
+    and its quantity mapped to purchase lines FIFO."""
+    if not line.product.enable_stock:
+        return
+    try:
+        stock_remove(
+            variation=line.variation,
+            location_id=location_id,
+            quantity=line.quantity,
+            allow_negative=business.allow_overselling,
+        )
+    except InsufficientStock as exc:
+        raise _stock_error(index, exc) from exc
+    fifo.allocate(line, line.quantity, location_id)
+
+
+def _check_recurring(business, data):
+    if not data.get("is_recurring"):
+        return {}
+    if not business.has_module("subscription"):
+        raise ValidationError({"is_recurring": ["The subscription module is not enabled for this business."]})
+    if data.get("status", "final") != "final":
+        raise ValidationError({"is_recurring": ["Only a final sell can be a subscription."]})
+    fields = {f: data.get(f) for f in RECURRING_FIELDS}
+    fields["recur_interval"] = fields["recur_interval"] or 1
+    if not fields["recur_interval_type"]:
+        raise ValidationError({"recur_interval_type": ["The recur interval type is required for a subscription."]})
+    if fields["recur_interval_type"] != "months":
+        fields["subscription_repeat_on"] = None
+    return {
+        "is_recurring": True,
+        **fields,
+        "subscription_no": document_number(business, "subscription", "subscription_no"),
+    }
+
+
+def sell_create(*, business, user, data: dict) -> Transaction:
+    contact: Contact = data["contact"]
+    if contact.type not in (Contact.Type.CUSTOMER, Contact.Type.BOTH):
+        raise ValidationError({"contact_id": ["A sell needs a customer (or customer-and-supplier) contact."]})
+    status = data.get("status") or Transaction.Status.FINAL
+    payments = data.get("payments") or []
+    if payments and status != Transaction.Status.FINAL:
+        raise ValidationError({"payments": [f"A {status} sell takes no payments: only final sells do."]})
+    lines = data["lines"]
+    subtotal = sum((line["quantity"] * line["unit_price"] for line in lines), Decimal(0))
+    _, final_total = document_totals(
+        subtotal=subtotal,
+        discount_type=data.get("discount_type"),
+        discount_amount=data.get("discount_amount"),
+        shipping_charges=data.get("shipping_charges"),
+        precision=business.currency_precision,
+    )
+    when = data.get("transaction_date") or timezone.now()
+    pay_term_number = data.get("pay_term_number", contact.pay_term_number)
+    pay_term_type = data.get("pay_term_type", contact.pay_term_type)
+
+    with db.atomic():
+        if any(p["method"] == TransactionPayment.Method.ADVANCE for p in payments):
+            Contact.all_objects.select_for_update().get(pk=contact.pk)
+        invoice_no = (data.get("invoice_no") or "").strip()
+        if invoice_no and number_taken(business, "invoice_no", invoice_no):
+            raise ValidationError({"invoice_no": ["The invoice no has already been taken."]})
+        sell = Transaction.objects.create(
+            business=business,
+            location=data["location"],
+            type=Transaction.Type.SELL,
+            status=status,
+            contact=contact,
+            invoice_no=invoice_no or document_number(business, "sell_invoice", "invoice_no"),
+            transaction_date=when,
+            total_before_tax=subtotal,
+            discount_type=data.get("discount_type"),
+            discount_amount=data.get("discount_amount") or 0,
+            shipping_charges=data.get("shipping_charges") or 0,
+            final_total=final_total,
+            additional_notes=data.get("additional_notes"),
+            pay_term_number=pay_term_number,
+            pay_term_type=pay_term_type,
+            due_date=add_term(when, pay_term_number, pay_term_type),
+            is_direct_sale=data.get("is_direct_sale", True),
+            payment_status=Transaction.PaymentStatus.DUE,
+            created_by=user,
+            **_check_recurring(business, data),
+        )
+        rows = SellLine.objects.bulk_create(
+            [
+                SellLine(
+                    business=business,
+                    transaction=sell,
+                    product=line["variation"].product,
+                    variation=line["variation"],
+                    quantity=line["quantity"],
+                    unit_price=line["unit_price"],
+                )
+                for line in lines
+            ]
+        )
+        if status == Transaction.Status.FINAL:
+            # Stock rows are locked in variation order, so two multi-line sells never wait on each other.
+            for index, row in sorted(enumerate(rows), key=lambda pair: pair[1].variation_id):
+                take_stock(business, row, sell.location_id, index)
+        for index, payment in enumerate(payments):
+            record_payment(business=business, user=user, document=sell, data=payment, field_prefix=f"payments.{index}.")
+        refresh_payment_status(sell)
+        log_created(business=business, user=user, instance=sell, fields=DOCUMENT_FIELDS)
+    return sell
+
+
+def sell_return_save(*, business, user, sell: Transaction, data: dict) -> Transaction:
+    """Create or update the sell's one return. Each listed line's returned quantity becomes the quantity sent
+    (so a retried request changes nothing); lines not listed keep theirs."""
+    with db.atomic():
+        sell = Transaction.objects.select_for_update().get(pk=sell.pk)
+        if sell.type != Transaction.Type.SELL or sell.status != Transaction.Status.FINAL:
+            raise BusinessRuleViolation("Only a final sell can be returned.")
+        existing = Transaction.objects.select_for_update().filter(return_parent=sell).first()
+        lines = {
+            line.pk: line
+            for line in SellLine.objects.select_related("product", "variation__product").filter(transaction=sell)
+        }
+        requested = data["lines"]
+        for index, item in enumerate(requested):
+            line = lines.get(item["sell_line_id"])
+            if line is None:
+                raise ValidationError({f"lines.{index}.sell_line_id": ["Not a line of this sell."]})
+            if item["quantity"] > line.quantity:
+                raise ValidationError(
+                    {
+                        f"lines.{index}.quantity": [
+                            f"Cannot return more than was sold ({format(line.quantity.normalize(), 'f')})."
+                        ]
+                    }
+                )
+        for index, item in sorted(enumerate(requested), key=lambda p: lines[p[1]["sell_line_id"]].variation_id):
+            _return_line(business, lines[item["sell_line_id"]], item["quantity"], sell.location_id, index)
+
+        subtotal = sum((line.quantity_returned * line.unit_price for line in lines.values()), Decimal(0))
+        _, final_total = document_totals(
+            subtotal=subtotal,
+            discount_type=data.get("discount_type"),
+            discount_amount=data.get("discount_amount"),
+            shipping_charges=None,
+            precision=business.currency_precision,
+        )
+        when = data.get("transaction_date")
+        if existing is None:
+            ret = Transaction(
+                business=business,
+                location_id=sell.location_id,
+                type=Transaction.Type.SELL_RETURN,
+                status=Transaction.Status.FINAL,
+                contact_id=sell.contact_id,
+                return_parent=sell,
+                invoice_no=document_number(business, "sell_return", "invoice_no"),
+                transaction_date=when or timezone.now(),
+                created_by=user,
+            )
+            _fill_return(ret, subtotal, final_total, data)
+            ret.save()
+            log_created(business=business, user=user, instance=ret, fields=DOCUMENT_FIELDS)
+        else:
+            ret = existing
+            with logged_update(business=business, user=user, instance=ret, fields=DOCUMENT_FIELDS):
+                if when:
+                    ret.transaction_date = when
+                _fill_return(ret, subtotal, final_total, data)
+                if total_paid(ret) > ret.final_total:
+                    raise BusinessRuleViolation("The return would fall below what has already been refunded on it.")
+                ret.save()
+        refresh_payment_status(ret)
+    return ret
+
+
+def _fill_return(ret: Transaction, subtotal, final_total, data):
+    ret.total_before_tax = subtotal
+    ret.discount_type = data.get("discount_type")
+    ret.discount_amount = data.get("discount_amount") or 0
+    ret.final_total = final_total
+    ret.due_date = ret.transaction_date
+    ret.payment_status = ret.payment_status or Transaction.PaymentStatus.DUE
+
+
+def _return_line(business, line: SellLine, quantity: Decimal, location_id: int, index: int):
+    delta = quantity - line.quantity_returned
+    if delta and line.product.enable_stock:
+        if delta > 0:  # back on the shelf, and released from the purchase lines it was taken from
+            stock_add(variation=line.variation, location_id=location_id, quantity=delta)
+            fifo.release(line, delta)
+        else:  # less is returned than before: it leaves the shelf again
+            try:
+                stock_remove(
+                    variation=line.variation,
+                    location_id=location_id,
+                    quantity=-delta,
+                    allow_negative=business.allow_overselling,
+                )
+            except InsufficientStock as exc:
+                raise _stock_error(index, exc) from exc
+            fifo.allocate(line, -delta, location_id)
+    line.quantity_returned = quantity
+    line.save(update_fields=["quantity_returned"])
+
+
+def sell_delete(*, business, user, sell: Transaction):
+    """Delete a sell (back office): its stock goes back, FIFO is released, its return and payments go too."""
+    with db.atomic():
+        sell = Transaction.objects.select_for_update().get(pk=sell.pk, type=Transaction.Type.SELL)
+        documents = [sell, *Transaction.objects.filter(return_parent=sell)]
+        if TransactionPayment.objects.filter(transaction__in=documents, parent__isnull=False).exists():
+            raise BusinessRuleViolation("A payment of a contact (pay due) covers this sell: delete that payment first.")
+        if sell.status == Transaction.Status.FINAL:
+            for line in (
+                SellLine.objects.select_related("product", "variation")
+                .filter(transaction=sell)
+                .order_by("variation_id")
+            ):
+                if line.product.enable_stock:
+                    stock_add(
+                        variation=line.variation,
+                        location_id=sell.location_id,
+                        quantity=line.quantity - line.quantity_returned,
+                    )
+                    fifo.release_all(line)
+        for document in documents:
+            payment_rows_delete(document)
+        log_deleted(business=business, user=user, instance=sell, fields=DOCUMENT_FIELDS)
+        sell.delete()
