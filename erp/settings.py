@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "ledger",
     "accounts",
     "subscriptions",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +81,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Covering indexes (`include=`) serve PostgreSQL; SQLite builds the same index without the extra columns.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 AUTH_USER_MODEL = "core.User"
 
 AUTH_PASSWORD_VALIDATORS = [

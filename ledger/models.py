@@ -118,6 +118,20 @@ class Transaction(models.Model):
         return self.invoice_no or self.ref_no
 
 
+class SellDocument(Transaction):
+    """Sells, for their own page in the back office."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "sell"
+
+
+class PurchaseDocument(Transaction):
+    class Meta:
+        proxy = True
+        verbose_name = "purchase"
+
+
 class SellLine(models.Model):
     business = models.ForeignKey("core.Business", on_delete=models.CASCADE, related_name="+")
     transaction = models.ForeignKey(Transaction, on_delete=models.CASCADE, related_name="sell_lines")

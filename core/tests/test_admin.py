@@ -28,7 +28,7 @@ def superuser(db):
 
 def test_every_model_admin_is_business_scoped():
     for model, model_admin in site._registry.items():
-        if model._meta.app_label in ("core", "contacts"):
+        if model._meta.app_label in ("core", "contacts", "inventory", "ledger"):
             assert isinstance(model_admin, BusinessScopedMixin), model
 
 

@@ -94,6 +94,30 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
+            name='PurchaseDocument',
+            fields=[
+            ],
+            options={
+                'verbose_name': 'purchase',
+                'proxy': True,
+                'indexes': [],
+                'constraints': [],
+            },
+            bases=('ledger.transaction',),
+        ),
+        migrations.CreateModel(
+            name='SellDocument',
+            fields=[
+            ],
+            options={
+                'verbose_name': 'sell',
+                'proxy': True,
+                'indexes': [],
+                'constraints': [],
+            },
+            bases=('ledger.transaction',),
+        ),
+        migrations.CreateModel(
             name='TransactionPayment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),

@@ -13,6 +13,8 @@ from core.models import ApiCredential, Business, User
 from core.services.business import business_create, location_create
 from core.services.credentials import credential_issue, credential_revoke
 from core.services.users import user_create
+from demo.trading import seed_trading
+from ledger.models import Transaction
 
 DEMO_NAME = "Demo Trading Co."
 ADMIN_USERNAME = "demo-admin"
@@ -104,6 +106,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             business = Business.objects.filter(name=DEMO_NAME).first() or self._create_business()
             admin = User.objects.get(username=ADMIN_USERNAME)
+            seed_trading(business=business, admin=admin, clerk=User.objects.get(username=CLERK_USERNAME))
             admin.set_password(ADMIN_PASSWORD)
             admin.is_staff = admin.is_active = True
             admin.save()
@@ -112,8 +115,10 @@ class Command(BaseCommand):
             token = credential_issue(user=admin, kind=ApiCredential.Kind.TOKEN, name=TOKEN_NAME).token
         base = f"http://{options['host']}:{options['port']}"
         contacts = Contact.objects.for_business(business).count()
+        documents = Transaction.objects.for_business(business)
         self.stdout.write(
-            f"\nDemo business: {business.name} (id {business.pk}), {contacts} contacts\n"
+            f"\nDemo business: {business.name} (id {business.pk}), {contacts} contacts, "
+            f"{documents.filter(type='sell').count()} sells, {documents.filter(type='purchase').count()} purchases\n"
             f"Django admin:  {base}/admin/   user {ADMIN_USERNAME}   password {ADMIN_PASSWORD}\n"
             f"API docs:      {base}/api/docs/\n"
             f"API token:     {token}   (new on every run; the previous one is revoked)\n\n"
@@ -140,7 +145,16 @@ class Command(BaseCommand):
             business=business,
             username=CLERK_USERNAME,
             password=ADMIN_PASSWORD,
-            permissions=["customer.view_own", "customer.create", "supplier.view_own"],
+            permissions=[
+                "customer.view_own",
+                "customer.create",
+                "supplier.view_own",
+                "sell.view",
+                "sell.create",
+                "sell.payments",
+                "view_own_sell_only",
+                "product.view",
+            ],
             location_ids=[second.pk],
             first_name="Sam",
             last_name="Clerk",

@@ -1,0 +1,89 @@
+"""Documents in the back office: scoped, read-only where state is derived, deleted through the services."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from core.tests.factories import ContactFactory, make_business, make_user
+from inventory.models import VariationLocationStock
+from inventory.services import product_create
+from ledger.models import PurchaseLine, SellLinePurchaseLine, Transaction
+from ledger.services.purchases import purchase_create
+from ledger.services.sells import sell_create
+
+
+def staff(user) -> Client:
+    user.is_staff = True
+    user.save()
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def trade(business):
+    """One purchase of 10 and one final sell of 4 at the first location."""
+    admin = make_user(business, admin=True)
+    location = business.locations.first()
+    variation = product_create(business=business, user=admin, data={
+        "name": "Kettle", "purchase_price": Decimal("10"), "sell_price": Decimal("25")}).variations.get()
+    purchase = purchase_create(business=business, user=admin, data={
+        "contact": ContactFactory(business=business, type="supplier"), "location": location,
+        "lines": [{"variation": variation, "quantity": Decimal("10"), "purchase_price": Decimal("10")}]})
+    sell = sell_create(business=business, user=admin, data={
+        "contact": ContactFactory(business=business, type="customer"), "location": location,
+        "lines": [{"variation": variation, "quantity": Decimal("4"), "unit_price": Decimal("25")}]})
+    return {"admin": admin, "variation": variation, "location": location, "purchase": purchase, "sell": sell}
+
+
+def stock(trade):
+    return VariationLocationStock.objects.get(variation=trade["variation"], location=trade["location"]).qty_available
+
+
+def test_sells_and_purchases_pages_are_scoped_to_the_business(trade, business):
+    other = make_business(name="Elsewhere")
+    client = staff(make_user(other, admin=True))
+    assert trade["sell"].invoice_no not in client.get("/admin/ledger/selldocument/").content.decode()
+    assert client.get(f"/admin/ledger/selldocument/{trade['sell'].pk}/change/").status_code == 302
+    own = staff(trade["admin"])
+    page = own.get("/admin/ledger/selldocument/?payment_status__exact=due").content.decode()
+    assert trade["sell"].invoice_no in page
+    assert trade["purchase"].ref_no in own.get("/admin/ledger/purchasedocument/").content.decode()
+
+
+def test_documents_are_read_only_but_for_the_note(trade):
+    client = staff(trade["admin"])
+    url = f"/admin/ledger/selldocument/{trade['sell'].pk}/change/"
+    page = client.get(url).content.decode()
+    assert 'name="additional_notes"' in page
+    assert 'name="final_total"' not in page and "Read-only: totals" in page
+    assert client.get("/admin/ledger/selldocument/add/").status_code == 403
+
+
+def test_deleting_a_sell_in_the_admin_puts_its_stock_back_and_releases_fifo(trade):
+    assert stock(trade) == Decimal("6")
+    client = staff(trade["admin"])
+    response = client.post(f"/admin/ledger/selldocument/{trade['sell'].pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Transaction.objects.filter(pk=trade["sell"].pk).exists()
+    assert stock(trade) == Decimal("10")
+    assert PurchaseLine.objects.get(transaction=trade["purchase"]).quantity_sold == 0
+    assert not SellLinePurchaseLine.objects.exists()
+
+
+def test_a_purchase_whose_stock_was_sold_cannot_be_deleted(trade):
+    client = staff(trade["admin"])
+    response = client.post(f"/admin/ledger/purchasedocument/{trade['purchase'].pk}/delete/", {"post": "yes"},
+                           follow=True)
+    assert "has been sold" in response.content.decode()
+    assert Transaction.objects.filter(pk=trade["purchase"].pk).exists()
+    assert stock(trade) == Decimal("6")
+
+
+def test_stock_is_read_only_in_the_admin(trade):
+    client = staff(trade["admin"])
+    assert client.get("/admin/inventory/variationlocationstock/").status_code == 200
+    row = VariationLocationStock.objects.get(variation=trade["variation"])
+    page = client.get(f"/admin/inventory/variationlocationstock/{row.pk}/change/").content.decode()
+    assert 'name="qty_available"' not in page
