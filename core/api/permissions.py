@@ -133,9 +133,16 @@ class LocationPermitted(Rule):
         if permitted is None:
             return True
         try:
-            return int(raw) in permitted
+            location_id = int(raw)
         except (TypeError, ValueError):
             return True  # not a location id at all: validation answers 422
+        if location_id in permitted:
+            return True
+        from core.models import BusinessLocation
+
+        # A location of the business the user may not use is 403; an id that is no location of it is left to
+        # validation (422), like any other unknown id.
+        return not BusinessLocation.objects.filter(business_id=request.user.business_id, pk=location_id).exists()
 
     def describe(self):
         return f"`{self.field}` among the user's permitted locations"

@@ -108,7 +108,11 @@ def purchase_return_save(*, business, user, purchase: Transaction, data: dict) -
             .filter(transaction=purchase)
         }
         requested = data["lines"]
+        seen = set()
         for index, item in enumerate(requested):
+            if item["purchase_line_id"] in seen:
+                raise ValidationError({f"lines.{index}.purchase_line_id": ["This line is listed twice."]})
+            seen.add(item["purchase_line_id"])
             line = lines.get(item["purchase_line_id"])
             if line is None:
                 raise ValidationError({f"lines.{index}.purchase_line_id": ["Not a line of this purchase."]})

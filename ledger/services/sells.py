@@ -162,7 +162,11 @@ def sell_return_save(*, business, user, sell: Transaction, data: dict) -> Transa
             for line in SellLine.objects.select_related("product", "variation__product").filter(transaction=sell)
         }
         requested = data["lines"]
+        seen = set()
         for index, item in enumerate(requested):
+            if item["sell_line_id"] in seen:
+                raise ValidationError({f"lines.{index}.sell_line_id": ["This line is listed twice."]})
+            seen.add(item["sell_line_id"])
             line = lines.get(item["sell_line_id"])
             if line is None:
                 raise ValidationError({f"lines.{index}.sell_line_id": ["Not a line of this sell."]})
