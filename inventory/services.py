@@ -76,15 +76,16 @@ def product_create(*, business, user, data: dict) -> Product:
                 {**v, "sub_sku": (v.get("sub_sku") or "").strip() or f"{sku}-{i}"}
                 for i, v in enumerate(data["variations"], start=1)
             ]
-        wanted = [sku] + [v["sub_sku"] for v in variations if v["sub_sku"] != sku]
-        duplicates = {s for s in wanted if wanted.count(s) > 1}
-        taken = _taken_skus(business, wanted) | duplicates
-        if sku in taken:
+        if _taken_skus(business, [sku]):
             raise ValidationError({"sku": [f"The sku {sku} has already been taken."]})
+        # Only a single product's own variation shares the product's sku; every other sub_sku is its own.
+        own = [v["sub_sku"] for v in variations if not (product_type == Product.Type.SINGLE and v["sub_sku"] == sku)]
+        wanted = [sku, *own]
+        taken = _taken_skus(business, own) | {s for s in wanted if wanted.count(s) > 1}
         errors = {
             f"variations.{i}.sub_sku": [f"The sub sku {v['sub_sku']} has already been taken."]
             for i, v in enumerate(variations)
-            if v["sub_sku"] in taken and v["sub_sku"] != sku
+            if v["sub_sku"] in taken and v["sub_sku"] in own
         }
         if errors:
             raise ValidationError(errors)

@@ -26,7 +26,12 @@ def visible_documents(user, *types):
 
 
 def _overdue():
-    return Q(payment_status__in=("due", "partial"), pay_term_number__gt=0, due_date__lt=timezone.now())
+    return Q(
+        payment_status__in=("due", "partial"),
+        pay_term_number__gt=0,
+        pay_term_type__isnull=False,
+        due_date__lt=timezone.now(),
+    )
 
 
 def document_list(*, user, doc_type: str, query: dict, contact=None):
@@ -40,9 +45,8 @@ def document_list(*, user, doc_type: str, query: dict, contact=None):
         if query.get(field) is not None:
             documents = documents.filter(**{field: query[field]})
     if query.get("start_date"):
-        documents = documents.filter(
-            transaction_date__range=day_bounds(user.business, query["start_date"], query["end_date"])
-        )
+        lower, upper = day_bounds(user.business, query["start_date"], query["end_date"])
+        documents = documents.filter(transaction_date__gte=lower, transaction_date__lt=upper)
     status = query.get("payment_status")
     if status == "overdue":
         documents = documents.filter(_overdue())

@@ -1,5 +1,6 @@
 """DELETE /contacts/{id} (spec "Delete contact"; RULES §2): blockers, soft delete and its side effects."""
 
+import pytest
 from django.utils import timezone
 
 from contacts.models import Contact
@@ -7,6 +8,7 @@ from contacts.tests.helpers import activities_of, contact_url, footprint, make_c
 from core.tests.factories import make_token, make_user
 from core.tests.matrix import BASE, assert_not_found, assert_unauthorized, ids_in
 from core.tests.openapi import assert_matches_schema
+from ledger.tests.builders import make_product, make_purchase, make_sell
 
 
 def test_delete_answers_200_with_the_deleted_id(api, business):
@@ -80,19 +82,26 @@ def test_walk_in_refusal_matches_schema(api, business):
     assert_matches_schema(response)
 
 
-def test_contact_referenced_by_a_transaction_cannot_be_deleted(api, business, monkeypatch):
-    # No transaction model exists yet (the ledger arrives later); the service asks core.deletion which
-    # PROTECT references block the delete, so stand in for a transaction pointing at the contact.
-    contact = make_contact(business)
-    monkeypatch.setattr("contacts.services.protected_references", lambda obj: ["transactions"])
+@pytest.mark.parametrize("side", ["customer", "supplier"])
+def test_contact_referenced_by_a_transaction_cannot_be_deleted(api, business, side):
+    # A real document points at the contact: a final sell for a customer, a received purchase for a supplier.
+    location = business.locations.order_by("id").first()
+    widget = make_product(business, api.user)
+    supplier = make_contact(business, type="supplier")
+    make_purchase(business, api.user, supplier=supplier, location=location, lines=[(widget, "5", "6.00")])
+    contact = supplier
+    if side == "customer":
+        contact = make_contact(business, type="customer")
+        make_sell(business, api.user, customer=contact, location=location, lines=[(widget, "1", "10.00")])
     before = footprint(business)
 
     response = api.delete(contact_url(contact.pk))
 
     assert response.status_code == 422
-    assert set(response.json()) == {"message"}
-    assert "transactions" in response.json()["message"]
+    assert response.json() == {"message": "The contact cannot be deleted because it has transactions."}
+    assert_matches_schema(response)
     assert footprint(business) == before
+    assert Contact.objects.filter(pk=contact.pk).exists()
 
 
 def test_both_contact_needs_delete_permission_on_both_sides(actors, business):

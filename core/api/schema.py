@@ -166,4 +166,12 @@ class IntegrationAutoSchema(AutoSchema):
                     "content": {"application/json": {"schema": self.resolve_serializer(ErrorBody, direction).ref}},
                     "description": ERROR_DESCRIPTIONS[int(code)],
                 }
+        if self.method == "GET" and "422" not in responses:
+            # Every GET validates its query string (at least `format`).
+            responses["422"] = {
+                "content": {
+                    "application/json": {"schema": self.resolve_serializer(ValidationErrorBody, direction).ref}
+                },
+                "description": "The query string failed validation.",
+            }
         return responses

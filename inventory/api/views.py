@@ -1,7 +1,6 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from core.api.permissions import LocationPermitted, Perm
-from core.api.query import ObjectFormatQuery
 from core.api.rows import RowShape
 from core.api.schema import list_responses, object_envelope, object_responses, page_envelope
 from core.api.views import IntegrationViewSet
@@ -27,8 +26,11 @@ class ProductViewSet(IntegrationViewSet):
     def get_queryset(self):
         return Product.objects.for_business(self.business)
 
+    #: The validated `location_id` stock filter, when the query has one.
+    stock_location_id = None
+
     def row_context(self):
-        return {**super().row_context(), "location_id": self.request.query_params.get("location_id")}
+        return {**super().row_context(), "location_id": self.stock_location_id}
 
     @extend_schema(
         summary="List products",
@@ -39,17 +41,20 @@ class ProductViewSet(IntegrationViewSet):
     )
     def list(self, request):
         query = self.validated_query(filters.ProductListQuery)
+        self.stock_location_id = query.get("location_id")
         products = selectors.product_list(business=self.business, q=query.get("q"), product_type=query.get("type"))
         return self.page_response(products, PRODUCT_SHAPE, query)
 
     @extend_schema(
         summary="Get product",
-        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH), ObjectFormatQuery],
-        responses=object_responses(ProductResponse, 403, 404),
+        description="`location_id` keeps only that location's stock rows.",
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH), filters.ProductDetailQuery],
+        responses=object_responses(ProductResponse, 403, 404, 422),
     )
     def retrieve(self, request, pk):
         product = self.get_object()
-        query = self.validated_query(ObjectFormatQuery)
+        query = self.validated_query(filters.ProductDetailQuery)
+        self.stock_location_id = query.get("location_id")
         row = PRODUCT_SHAPE.one(Product.objects.filter(pk=product.pk), self.row_context())
         return self.object_response(row, query, stem=f"product-{product.pk}")
 

@@ -32,17 +32,10 @@ class LocationSummary(serializers.Serializer):
 def shown_payment_status(row, ctx):
     """due/partial past the due date of a document with a pay term show as overdue/partial-overdue."""
     status = row["payment_status"]
-    if status in ("due", "partial") and row["pay_term_number"] and row["due_date"] < timezone.now():
+    has_term = row["pay_term_number"] and row["pay_term_type"]
+    if status in ("due", "partial") and has_term and row["due_date"] < timezone.now():
         return "overdue" if status == "due" else "partial-overdue"
     return status
-
-
-PAYMENT_STATUS = Computed(
-    sources=("payment_status", "pay_term_number", "due_date"),
-    compute=shown_payment_status,
-    field=serializers.ChoiceField(choices=["paid", "due", "partial", "overdue", "partial-overdue"], allow_null=True),
-    help_text="paid, due or partial; due and partial show as overdue / partial-overdue past the due date.",
-)
 
 
 def _contact(row, ctx):
@@ -214,11 +207,44 @@ def purchase_lines(ids, ctx):
 # --- documents ----------------------------------------------------------------------------------------
 
 
+#: The contract's field order of SellRow (PurchaseRow mirrors it with ref_no for invoice_no).
+ROW_ORDER = (
+    "id",
+    "number",
+    "transaction_date",
+    "status",
+    "payment_status",
+    "contact",
+    "location",
+    "final_total",
+    "total_paid",
+    "total_due",
+    "pay_term_number",
+    "pay_term_type",
+    "due_date",
+    "is_direct_sale",
+    "is_recurring",
+    "subscription_no",
+    "recur_parent_id",
+    "return_exists",
+    "created_by",
+    "created_at",
+)
+
+
 class DocumentRow(serializers.Serializer):
+    number_field = "invoice_no"
+
     id = serializers.IntegerField()
     transaction_date = serializers.DateTimeField()
     status = serializers.ChoiceField(choices=Transaction.Status.choices)
-    payment_status = PAYMENT_STATUS
+    payment_status = Computed(
+        sources=("payment_status", "pay_term_number", "pay_term_type", "due_date"),
+        compute=shown_payment_status,
+        field=serializers.ChoiceField(choices=["paid", "due", "partial", "overdue", "partial-overdue"]),
+        help_text="paid, due or partial; due and partial show as overdue / partial-overdue past the due date of a "
+        "document with a pay term.",
+    )
     contact = Computed(
         sources=("contact_id", "contact__name", "contact__contact_id"), compute=_contact, field=ContactSummary()
     )
@@ -231,29 +257,28 @@ class DocumentRow(serializers.Serializer):
     pay_term_number = serializers.IntegerField(allow_null=True)
     pay_term_type = serializers.CharField(allow_null=True)
     due_date = serializers.DateTimeField(help_text="transaction_date + pay term (the date itself without one).")
+    is_direct_sale = serializers.BooleanField(help_text="Always false for purchases.")
+    is_recurring = serializers.BooleanField(help_text="A subscription parent (sells only).")
+    subscription_no = serializers.CharField(allow_null=True)
+    recur_parent_id = serializers.IntegerField(allow_null=True)
     return_exists = serializers.BooleanField()
     created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
     created_at = serializers.DateTimeField()
 
+    def get_fields(self):
+        fields = super().get_fields()
+        order = [self.number_field if name == "number" else name for name in ROW_ORDER]
+        return {**{name: fields.pop(name) for name in order}, **fields}
+
 
 class SellRow(DocumentRow):
     invoice_no = serializers.CharField()
-    is_direct_sale = serializers.BooleanField()
-    is_recurring = serializers.BooleanField()
-    subscription_no = serializers.CharField(allow_null=True)
-    recur_parent_id = serializers.IntegerField(allow_null=True)
-
-    def get_fields(self):  # contract order: id, invoice_no, then the document fields
-        fields = super().get_fields()
-        return {"id": fields.pop("id"), "invoice_no": fields.pop("invoice_no"), **fields}
 
 
 class PurchaseRow(DocumentRow):
-    ref_no = serializers.CharField()
+    number_field = "ref_no"
 
-    def get_fields(self):
-        fields = super().get_fields()
-        return {"id": fields.pop("id"), "ref_no": fields.pop("ref_no"), **fields}
+    ref_no = serializers.CharField()
 
 
 class SellDetail(SellRow):
@@ -392,6 +417,12 @@ class PurchaseLineWrite(InputSerializer):
         return attrs
 
 
+def _require_lines(value):
+    if not value:
+        raise serializers.ValidationError("At least one line is required.")
+    return value
+
+
 class DocumentWrite(InputSerializer):
     contact_id = VisibleContact(Contact, source="contact")
     location_id = ScopedPrimaryKey(BusinessLocation, source="location")
@@ -406,10 +437,14 @@ class DocumentWrite(InputSerializer):
     additional_notes = Text(max_length=None)
     payments = PaymentWrite(many=True, required=False)
 
-    def validate_lines(self, value):
-        if not value:
-            raise serializers.ValidationError("At least one line is required.")
-        return value
+    validate_lines = staticmethod(_require_lines)
+
+    def validate(self, attrs):
+        number, unit = attrs.get("pay_term_number"), attrs.get("pay_term_type")
+        if (number is None) != (unit is None) and ("pay_term_number" in attrs or "pay_term_type" in attrs):
+            missing = "pay_term_type" if unit is None else "pay_term_number"
+            raise serializers.ValidationError({missing: ["A pay term needs both pay_term_number and pay_term_type."]})
+        return attrs
 
 
 class SellWrite(DocumentWrite):
@@ -443,7 +478,8 @@ class SellReturnLineWrite(InputSerializer):
 
 class SellReturnWrite(InputSerializer):
     transaction_date = DocumentDate()
-    lines = SellReturnLineWrite(many=True, allow_empty=False)
+    lines = SellReturnLineWrite(many=True)
+    validate_lines = staticmethod(_require_lines)
     discount_type = serializers.ChoiceField(choices=Transaction.DiscountType.choices, required=False, allow_null=True)
     discount_amount = Money(min_value=0, required=False, allow_null=True)
 
@@ -455,7 +491,8 @@ class PurchaseReturnLineWrite(InputSerializer):
 
 class PurchaseReturnWrite(InputSerializer):
     transaction_date = DocumentDate()
-    lines = PurchaseReturnLineWrite(many=True, allow_empty=False)
+    lines = PurchaseReturnLineWrite(many=True)
+    validate_lines = staticmethod(_require_lines)
 
 
 class PaymentMethodRow(serializers.Serializer):

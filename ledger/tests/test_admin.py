@@ -26,14 +26,29 @@ def trade(business):
     """One purchase of 10 and one final sell of 4 at the first location."""
     admin = make_user(business, admin=True)
     location = business.locations.first()
-    variation = product_create(business=business, user=admin, data={
-        "name": "Kettle", "purchase_price": Decimal("10"), "sell_price": Decimal("25")}).variations.get()
-    purchase = purchase_create(business=business, user=admin, data={
-        "contact": ContactFactory(business=business, type="supplier"), "location": location,
-        "lines": [{"variation": variation, "quantity": Decimal("10"), "purchase_price": Decimal("10")}]})
-    sell = sell_create(business=business, user=admin, data={
-        "contact": ContactFactory(business=business, type="customer"), "location": location,
-        "lines": [{"variation": variation, "quantity": Decimal("4"), "unit_price": Decimal("25")}]})
+    variation = product_create(
+        business=business,
+        user=admin,
+        data={"name": "Kettle", "purchase_price": Decimal("10"), "sell_price": Decimal("25")},
+    ).variations.get()
+    purchase = purchase_create(
+        business=business,
+        user=admin,
+        data={
+            "contact": ContactFactory(business=business, type="supplier"),
+            "location": location,
+            "lines": [{"variation": variation, "quantity": Decimal("10"), "purchase_price": Decimal("10")}],
+        },
+    )
+    sell = sell_create(
+        business=business,
+        user=admin,
+        data={
+            "contact": ContactFactory(business=business, type="customer"),
+            "location": location,
+            "lines": [{"variation": variation, "quantity": Decimal("4"), "unit_price": Decimal("25")}],
+        },
+    )
     return {"admin": admin, "variation": variation, "location": location, "purchase": purchase, "sell": sell}
 
 
@@ -74,8 +89,9 @@ def test_deleting_a_sell_in_the_admin_puts_its_stock_back_and_releases_fifo(trad
 
 def test_a_purchase_whose_stock_was_sold_cannot_be_deleted(trade):
     client = staff(trade["admin"])
-    response = client.post(f"/admin/ledger/purchasedocument/{trade['purchase'].pk}/delete/", {"post": "yes"},
-                           follow=True)
+    response = client.post(
+        f"/admin/ledger/purchasedocument/{trade['purchase'].pk}/delete/", {"post": "yes"}, follow=True
+    )
     assert "has been sold" in response.content.decode()
     assert Transaction.objects.filter(pk=trade["purchase"].pk).exists()
     assert stock(trade) == Decimal("6")
