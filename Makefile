@@ -7,7 +7,7 @@ PIP_FLAGS ?= --disable-pip-version-check --quiet
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check-schema migrate demo serve bench-contacts pg-up clean
+.PHONY: run test lint format check-schema migrate demo serve bench-contacts bench-ledger pg-up clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ pg-up:
 bench-contacts: $(VENV)/.dev
 	@url="$${BENCH_DATABASE_URL:-$$(scripts/pg-up)}"; \
 	BENCH_DATABASE_URL="$$url" $(PY) bench/contacts.py $(BENCH_ARGS)
+
+## make bench-ledger: the ledger benchmark (sells list, supplier stock, creating a sell) on PostgreSQL.
+bench-ledger: $(VENV)/.dev
+	@url="$${BENCH_DATABASE_URL:-$$(scripts/pg-up)}"; \
+	BENCH_DATABASE_URL="$$url" $(PY) bench/ledger.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static

@@ -19,6 +19,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -30,9 +31,11 @@ RESULTS_DIR = ROOT / "bench" / "results"
 # --- command line ------------------------------------------------------------------------------
 
 
-def base_parser(description: str, *, database: str, rows: int, runs: int = 15) -> argparse.ArgumentParser:
+def base_parser(
+    description: str, *, database: str, rows: int, runs: int = 15, rows_option: str = "--rows", rows_what: str = "rows"
+) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--rows", type=int, default=rows, help=f"rows to seed (default {rows:,})")
+    parser.add_argument(rows_option, type=int, default=rows, help=f"{rows_what} to seed (default {rows:,})")
     parser.add_argument("--runs", type=int, default=runs, help=f"timed runs per figure, median reported ({runs})")
     parser.add_argument("--warmup", type=int, default=3, help="untimed runs before timing (default 3)")
     parser.add_argument(
@@ -105,12 +108,14 @@ def setup_django(database_url: str) -> None:
     os.environ["DJANGO_DEBUG"] = "false"
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
-    # The project's apps must win over bench/'s own modules: bench/contacts.py is not the contacts app.
+    # The project's apps must win over bench/'s own modules: bench/contacts.py is not the contacts app, nor
+    # bench/ledger.py the ledger app.
     bench_dir = ROOT / "bench"
     sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() not in (ROOT, bench_dir)]
-    shadowing = sys.modules.get("contacts")
-    if shadowing is not None and Path(getattr(shadowing, "__file__", "") or "").parent == bench_dir:
-        raise RuntimeError("bench/contacts.py was imported as `contacts`; it would shadow the contacts app")
+    for app in (p.name for p in ROOT.iterdir() if (p / "apps.py").exists()):
+        shadowing = sys.modules.get(app)
+        if shadowing is not None and Path(getattr(shadowing, "__file__", "") or "").parent == bench_dir:
+            raise RuntimeError(f"bench/{app}.py was imported as `{app}`; it would shadow the {app} app")
     import django
 
     django.setup()
@@ -136,6 +141,39 @@ def raw_connection():
 
 def server_version() -> str:
     return raw_connection().execute("SHOW server_version").fetchone()[0]
+
+
+@contextmanager
+def bulk_load(*tables: str):
+    """For a large COPY into `tables`: drop their foreign keys and secondary indexes, and put back exactly
+    the same definitions (names and all, from pg_get_constraintdef / pg_get_indexdef) when the block ends.
+    One index build and one validating join per constraint are far cheaper than maintaining them row by
+    row. Run it inside a transaction (DDL is transactional): a failure leaves the schema as it was."""
+    conn = raw_connection()
+    assert not conn.autocommit, "bulk_load() belongs inside transaction.atomic()"
+    names = list(tables)
+    foreign_keys = conn.execute(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY conrelid::regclass::text, conname",
+        [names],
+    ).fetchall()
+    indexes = conn.execute(
+        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+        "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+        "WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x')) "
+        "ORDER BY 1",
+        [names],
+    ).fetchall()
+    conn.execute("SET LOCAL maintenance_work_mem = '256MB'")  # faster index builds, this transaction only
+    for table, name, _ in foreign_keys:
+        conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _ in indexes:
+        conn.execute(f"DROP INDEX {name}")
+    yield
+    for _, definition in indexes:
+        conn.execute(definition)
+    for table, name, definition in foreign_keys:
+        conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
 
 def vacuum_analyze(*tables: str) -> None:
@@ -189,6 +227,47 @@ def median(samples: list[float]) -> float:
     return statistics.median(samples)
 
 
+def captured(fn: Callable[[], object]) -> list[str]:
+    """The SQL statements Django sends for one call of `fn`, in order."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        fn()
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def run_statements(conn, statements: list[str]) -> None:
+    """Replay SQL text (as captured) on the psycopg connection, fetching every result."""
+    with conn.cursor() as cur:
+        for statement in statements:
+            cur.execute(statement, prepare=False)
+            if cur.description is not None:
+                cur.fetchall()
+
+
+def profile(label: str, fn: Callable[[], object], limit: int = 30) -> None:
+    """A cProfile of one call of `fn`, by cumulative time, to stderr."""
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.runcall(fn)
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(limit)
+    say(f"\n=== cProfile: {label} ===\n{out.getvalue()}")
+
+
+def explain(conn, label: str, statements: list[str]) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of the SELECTs among `statements`, to stderr."""
+    for statement in statements:
+        if not statement.lstrip().upper().startswith("SELECT"):
+            continue
+        plan = conn.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, prepare=False).fetchall()
+        say(f"\n=== EXPLAIN ANALYZE: {label} ===\n{statement}\n" + "\n".join(r[0] for r in plan))
+
+
 # --- reporting ---------------------------------------------------------------------------------
 
 
@@ -201,6 +280,7 @@ class Figure:
     baseline_label: str
     goal: float | None = None  # the highest passing ratio ours / baseline
     goal_text: str = ""
+    flag_above: float | None = None  # no goal, but a ratio above this is worth a look ("LOOK")
     ours_samples: list[float] = field(default_factory=list)
     baseline_samples: list[float] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
@@ -213,8 +293,16 @@ class Figure:
     def passed(self) -> bool | None:
         return None if self.goal is None else self.ratio <= self.goal
 
+    @property
+    def result(self) -> str:
+        if self.passed is not None:
+            return "PASS" if self.passed else "FAIL"
+        if self.flag_above is not None:
+            return "LOOK" if self.ratio > self.flag_above else "ok"
+        return "-"
+
     def as_dict(self) -> dict:
-        return {**asdict(self), "ratio": round(self.ratio, 3), "passed": self.passed}
+        return {**asdict(self), "ratio": round(self.ratio, 3), "passed": self.passed, "result": self.result}
 
 
 def human(value: float, unit: str) -> str:
@@ -246,7 +334,7 @@ class Report:
         header = ("figure", "ours", "baseline", "ratio", "goal", "result")
         rows = []
         for f in self.figures:
-            result = "-" if f.passed is None else ("PASS" if f.passed else "FAIL")
+            result = f.result
             rows.append(
                 (
                     f.name,
@@ -324,6 +412,11 @@ class Stopwatch:
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.start
         return False
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds so far, inside the block."""
+        return time.perf_counter() - self.start
 
 
 def say(text: str) -> None:

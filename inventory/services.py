@@ -148,3 +148,14 @@ def stock_remove(*, variation: Variation, location_id: int, quantity: Decimal, a
     ):
         available = _stock_rows(variation, location_id).values_list("qty_available", flat=True).first()
         raise InsufficientStock(variation, location_id, available or Decimal(0), quantity)
+
+
+def lock_stock(*, variation_ids, location_id: int):
+    """Lock the stock rows of these variations at a location, in variation order. Services that also touch
+    purchase lines call this first: the lock order everywhere is stock rows, then purchase lines."""
+    list(
+        VariationLocationStock.objects.select_for_update()
+        .filter(variation_id__in=variation_ids, location_id=location_id)
+        .order_by("variation_id")
+        .values_list("pk", flat=True)
+    )

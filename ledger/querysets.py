@@ -39,7 +39,9 @@ class TransactionQuerySet(BusinessQuerySet):
     def with_return_exists(self):
         from ledger.models import Transaction
 
-        return self.annotate(return_exists=Exists(Transaction.objects.filter(return_parent_id=OuterRef("pk"))))
+        # `return_parent IS NOT NULL` lets PostgreSQL use the small partial index of returns whatever the plan.
+        returns = Transaction.objects.filter(return_parent_id=OuterRef("pk"), return_parent__isnull=False)
+        return self.annotate(return_exists=Exists(returns))
 
     def counting_toward_dues(self):
         """Documents that count toward dues and ledgers (RULES §3): sells only when final."""

@@ -3,6 +3,7 @@
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
+from contacts.models import Contact
 from core.api.serializers import numeric_id
 from core.dates import day_bounds
 from inventory.models import Variation
@@ -59,7 +60,9 @@ def document_list(*, user, doc_type: str, query: dict, contact=None):
     q = query.get("q")
     if q:
         number = "invoice_no" if doc_type == "sell" else "ref_no"
-        match = Q(**{f"{number}__icontains": q}) | Q(contact__name__icontains=q)
+        # Contacts matching the name first (a small set), so the page can walk the list index and stop early.
+        named = Contact.all_objects.filter(business=user.business, name__icontains=q).values("pk")
+        match = Q(**{f"{number}__icontains": q}) | Q(contact_id__in=named)
         if numeric_id(q) is not None:
             match |= Q(pk=numeric_id(q))
         documents = documents.filter(match)

@@ -354,11 +354,6 @@ class VisibleContact(ScopedPrimaryKey):
         return Contact.objects.for_business(self.context["business"]).visible_to(self.context["request"].user)
 
 
-class StockedVariation(ScopedPrimaryKey):
-    def get_queryset(self):
-        return super().get_queryset().select_related("product__unit")
-
-
 class PaymentWrite(InputSerializer):
     amount = PositiveAmount()
     method = serializers.ChoiceField(choices=TransactionPayment.Method.choices)
@@ -386,41 +381,53 @@ class PaymentWrite(InputSerializer):
         return attrs
 
 
-def _check_unit(variation, quantity):
-    if not variation.product.unit.allow_decimal and quantity != quantity.to_integral_value():
-        raise serializers.ValidationError({"quantity": [f"{variation.product.unit} takes whole quantities only."]})
-
-
 class SellLineWrite(InputSerializer):
-    variation_id = StockedVariation(Variation, source="variation")
+    price_field, default_price = "unit_price", "default_sell_price"
+
+    variation_id = Id(help_text="A variation of this business.")
     quantity = Quantity()
     unit_price = Money(min_value=0, required=False, help_text="Tax included; the variation's sell price when omitted.")
 
-    def validate(self, attrs):
-        _check_unit(attrs["variation"], attrs["quantity"])
-        if attrs.get("unit_price") is None:
-            attrs["unit_price"] = attrs["variation"].default_sell_price
-        return attrs
-
 
 class PurchaseLineWrite(InputSerializer):
-    variation_id = StockedVariation(Variation, source="variation")
+    price_field, default_price = "purchase_price", "default_purchase_price"
+
+    variation_id = Id(help_text="A variation of this business.")
     quantity = Quantity()
     purchase_price = Money(
         min_value=0, required=False, help_text="Unit cost, tax included; the variation's purchase price when omitted."
     )
-
-    def validate(self, attrs):
-        _check_unit(attrs["variation"], attrs["quantity"])
-        if attrs.get("purchase_price") is None:
-            attrs["purchase_price"] = attrs["variation"].default_purchase_price
-        return attrs
 
 
 def _require_lines(value):
     if not value:
         raise serializers.ValidationError("At least one line is required.")
     return value
+
+
+def resolve_lines(lines: list[dict], line_serializer, business) -> list[dict]:
+    """Every line's variation in one query (with product and unit): unknown or foreign ids, quantities a unit
+    does not allow, and default prices, all decided here."""
+    variations = (
+        Variation.objects.for_business(business)
+        .select_related("product__unit")
+        .in_bulk({line["variation_id"] for line in lines})
+    )
+    errors = {}
+    for index, line in enumerate(lines):
+        variation = variations.get(line["variation_id"])
+        if variation is None:
+            errors[f"{index}.variation_id"] = ["The selected variation id is invalid."]
+            continue
+        unit = variation.product.unit
+        if not unit.allow_decimal and line["quantity"] != line["quantity"].to_integral_value():
+            errors[f"{index}.quantity"] = [f"{unit} takes whole quantities only."]
+        line["variation"] = variation
+        if line.get(line_serializer.price_field) is None:
+            line[line_serializer.price_field] = getattr(variation, line_serializer.default_price)
+    if errors:
+        raise serializers.ValidationError(errors)
+    return lines
 
 
 class DocumentWrite(InputSerializer):
@@ -437,7 +444,8 @@ class DocumentWrite(InputSerializer):
     additional_notes = Text(max_length=None)
     payments = PaymentWrite(many=True, required=False)
 
-    validate_lines = staticmethod(_require_lines)
+    def validate_lines(self, value):
+        return resolve_lines(_require_lines(value), self.fields["lines"].child, self.context["business"])
 
     def validate(self, attrs):
         number, unit = attrs.get("pay_term_number"), attrs.get("pay_term_type")

@@ -1,65 +1,125 @@
 """Purchase-line accounting for stock: a final sell's quantity is taken from the location's received
 purchase lines first-in-first-out, and the mapping (sell line, purchase line, quantity) records it.
 Returns and deletions give it back, latest purchase first. PurchaseLine.quantity_sold is kept equal to
-the sum of its mapping rows; the supplier stock report and closing stock read it."""
+the sum of its mapping rows; the supplier stock report and closing stock read it.
 
+Each function works on a batch of lines with a fixed number of statements (one locking SELECT, bulk
+writes, one CASE update), whatever the number of lines. Callers move stock rows first: the lock order is
+stock rows, then purchase lines."""
+
+from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import F
+from django.db.models import Case, DecimalField, F, Value, When
 
+from core.money import QUANTITY
 from ledger.models import PurchaseLine, SellLine, SellLinePurchaseLine
 
+FIFO_ORDER = ("transaction__transaction_date", "transaction_id", "id")
 
-def allocate(sell_line: SellLine, quantity: Decimal, location_id: int) -> Decimal:
-    """Map `quantity` of the sell line to purchase lines, oldest purchase first. Returns what could not be
-    mapped (only possible when the business oversells)."""
-    left = quantity
-    candidates = (
+
+def _add_to_sold(deltas: dict[int, Decimal]):
+    """quantity_sold += delta for each purchase line, in one statement."""
+    if deltas:
+        PurchaseLine.objects.filter(pk__in=deltas).update(
+            quantity_sold=F("quantity_sold")
+            + Case(
+                *(When(pk=pk, then=Value(delta)) for pk, delta in deltas.items()), output_field=DecimalField(**QUANTITY)
+            )
+        )
+
+
+def _save_links(changes: dict[tuple[int, int], Decimal]):
+    """Apply quantity changes to (sell line, purchase line) links: create, grow, shrink or delete them."""
+    if not changes:
+        return
+    sell_ids = {s for s, _ in changes}
+    purchase_ids = {p for _, p in changes}
+    existing = {
+        (link.sell_line_id, link.purchase_line_id): link
+        for link in SellLinePurchaseLine.objects.filter(sell_line_id__in=sell_ids, purchase_line_id__in=purchase_ids)
+    }
+    new, gone = [], []
+    for key, delta in changes.items():
+        link = existing.get(key)
+        if link is None:
+            new.append(SellLinePurchaseLine(sell_line_id=key[0], purchase_line_id=key[1], quantity=delta))
+        elif link.quantity + delta == 0:
+            gone.append(link.pk)
+        else:
+            SellLinePurchaseLine.objects.filter(pk=link.pk).update(quantity=F("quantity") + delta)
+    SellLinePurchaseLine.objects.bulk_create(new)
+    SellLinePurchaseLine.objects.filter(pk__in=gone).delete()
+
+
+def allocate(items: list[tuple[SellLine, Decimal]], location_id: int) -> dict[int, Decimal]:
+    """Map each (sell line, quantity) to the location's received purchase lines, oldest purchase first.
+    Returns, per sell line, what could not be mapped (only possible when the business oversells)."""
+    variation_ids = sorted({line.variation_id for line, _ in items})
+    candidates = defaultdict(list)
+    for purchase_line in (
         PurchaseLine.objects.select_for_update(of=("self",))
-        .filter(variation_id=sell_line.variation_id, location_id=location_id, is_received=True)
+        .filter(variation_id__in=variation_ids, location_id=location_id, is_received=True)
         .annotate(on_hand=F("quantity") - F("quantity_sold") - F("quantity_returned"))
         .filter(on_hand__gt=0)
-        .order_by("transaction__transaction_date", "transaction_id", "id")
-    )
-    for line in candidates:
-        if left <= 0:
-            break
-        take = min(line.on_hand, left)
-        link, created = SellLinePurchaseLine.objects.get_or_create(
-            sell_line=sell_line, purchase_line=line, defaults={"quantity": take}
-        )
-        if not created:
-            SellLinePurchaseLine.objects.filter(pk=link.pk).update(quantity=F("quantity") + take)
-        PurchaseLine.objects.filter(pk=line.pk).update(quantity_sold=F("quantity_sold") + take)
-        left -= take
-    return left
+        .order_by("variation_id", *FIFO_ORDER)
+        .only("id", "variation_id")
+    ):
+        candidates[purchase_line.variation_id].append([purchase_line.pk, purchase_line.on_hand])
+    links: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    sold: dict[int, Decimal] = defaultdict(Decimal)
+    unmapped = {}
+    for line, quantity in items:
+        left = quantity
+        for entry in candidates[line.variation_id]:
+            if left <= 0:
+                break
+            take = min(entry[1], left)
+            if take <= 0:
+                continue
+            entry[1] -= take
+            left -= take
+            links[(line.pk, entry[0])] += take
+            sold[entry[0]] += take
+        unmapped[line.pk] = left
+    _save_links(links)
+    _add_to_sold(sold)
+    return unmapped
 
 
-def release(sell_line: SellLine, quantity: Decimal) -> Decimal:
-    """Give back `quantity` of the sell line's mapped stock, latest purchase first. Returns what was not
-    mapped in the first place (an oversold part)."""
-    left = quantity
-    links = (
-        SellLinePurchaseLine.objects.select_related("purchase_line")
-        .filter(sell_line=sell_line)
-        .order_by(
-            "-purchase_line__transaction__transaction_date", "-purchase_line__transaction_id", "-purchase_line_id"
-        )
-    )
-    for link in links:
-        if left <= 0:
-            break
-        take = min(link.quantity, left)
-        if take == link.quantity:
-            link.delete()
-        else:
-            SellLinePurchaseLine.objects.filter(pk=link.pk).update(quantity=F("quantity") - take)
-        PurchaseLine.objects.filter(pk=link.purchase_line_id).update(quantity_sold=F("quantity_sold") - take)
-        left -= take
-    return left
+def release(items: list[tuple[SellLine, Decimal]]) -> dict[int, Decimal]:
+    """Give back each (sell line, quantity) of mapped stock, latest purchase first. Returns, per sell line, what
+    was never mapped in the first place (an oversold part)."""
+    by_line = defaultdict(list)
+    for link in (
+        SellLinePurchaseLine.objects.filter(sell_line_id__in=[line.pk for line, _ in items])
+        .order_by("sell_line_id", *(f"-purchase_line__{f}" for f in FIFO_ORDER))
+        .values_list("sell_line_id", "purchase_line_id", "quantity")
+    ):
+        by_line[link[0]].append(link)
+    links: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    sold: dict[int, Decimal] = defaultdict(Decimal)
+    unreleased = {}
+    for line, quantity in items:
+        left = quantity
+        for sell_line_id, purchase_line_id, mapped in by_line[line.pk]:
+            if left <= 0:
+                break
+            take = min(mapped, left)
+            left -= take
+            links[(sell_line_id, purchase_line_id)] -= take
+            sold[purchase_line_id] -= take
+        unreleased[line.pk] = left
+    _save_links(links)
+    _add_to_sold(sold)
+    return unreleased
 
 
-def release_all(sell_line: SellLine):
-    for link in SellLinePurchaseLine.objects.filter(sell_line=sell_line):
-        PurchaseLine.objects.filter(pk=link.purchase_line_id).update(quantity_sold=F("quantity_sold") - link.quantity)
-    SellLinePurchaseLine.objects.filter(sell_line=sell_line).delete()
+def release_all(lines: list[SellLine]):
+    mapped = defaultdict(Decimal)
+    for line_id, quantity in SellLinePurchaseLine.objects.filter(sell_line__in=lines).values_list(
+        "purchase_line_id", "quantity"
+    ):
+        mapped[line_id] -= quantity
+    _add_to_sold(mapped)
+    SellLinePurchaseLine.objects.filter(sell_line__in=lines).delete()

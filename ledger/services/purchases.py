@@ -10,7 +10,7 @@ from contacts.models import Contact
 from core.dates import add_term
 from core.exceptions import BusinessRuleViolation
 from core.services.activity import log_created, log_deleted, logged_update
-from inventory.services import InsufficientStock, stock_add, stock_remove
+from inventory.services import InsufficientStock, lock_stock, stock_add, stock_remove
 from ledger.models import PurchaseLine, Transaction, TransactionPayment
 from ledger.services.numbering import document_number, number_taken
 from ledger.services.payment_status import refresh_payment_status, total_paid
@@ -101,6 +101,10 @@ def purchase_return_save(*, business, user, purchase: Transaction, data: dict) -
         if purchase.type != Transaction.Type.PURCHASE or purchase.status != Transaction.Status.RECEIVED:
             raise BusinessRuleViolation("Only a received purchase can be returned: nothing else is in stock.")
         existing = Transaction.objects.select_for_update().filter(return_parent=purchase).first()
+        lock_stock(
+            variation_ids=purchase.purchase_lines.values_list("variation_id", flat=True),
+            location_id=purchase.location_id,
+        )
         lines = {
             line.pk: line
             for line in PurchaseLine.objects.select_for_update()
@@ -192,6 +196,10 @@ def purchase_delete(*, business, user, purchase: Transaction):
     """Delete a purchase (back office); refused once any of its stock has been sold."""
     with db.atomic():
         purchase = Transaction.objects.select_for_update().get(pk=purchase.pk, type=Transaction.Type.PURCHASE)
+        lock_stock(
+            variation_ids=purchase.purchase_lines.values_list("variation_id", flat=True),
+            location_id=purchase.location_id,
+        )
         lines = list(
             PurchaseLine.objects.select_for_update()
             .select_related("product", "variation")

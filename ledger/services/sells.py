@@ -39,21 +39,29 @@ def _stock_error(index: int, exc: InsufficientStock) -> ValidationError:
     return ValidationError({f"lines.{index}.quantity": [str(exc)]})
 
 
-def take_stock(business, line: SellLine, location_id: int, index: int):
-    """A final sell line leaves the shelf: stock down (refused when short, unless overselling is allowed),
-    and its quantity mapped to purchase lines FIFO."""
-    if not line.product.enable_stock:
-        return
-    try:
-        stock_remove(
-            variation=line.variation,
-            location_id=location_id,
-            quantity=line.quantity,
-            allow_negative=business.allow_overselling,
-        )
-    except InsufficientStock as exc:
-        raise _stock_error(index, exc) from exc
-    fifo.allocate(line, line.quantity, location_id)
+def take_stock(business, lines: list[tuple[int, SellLine]], location_id: int):
+    """Final sell lines leave the shelf: stock down (refused when short, unless overselling is allowed), then
+    their quantities mapped to purchase lines FIFO. Stock rows are taken in variation order, all before any
+    purchase line, so concurrent documents always lock in the same order."""
+    stocked = sorted(((i, line) for i, line in lines if line.product.enable_stock), key=lambda p: p[1].variation_id)
+    for index, line in stocked:
+        _move_stock(business, line, -line.quantity, location_id, index)
+    fifo.allocate([(line, line.quantity) for _, line in stocked], location_id)
+
+
+def _move_stock(business, line: SellLine, delta: Decimal, location_id: int, index: int):
+    if delta > 0:
+        stock_add(variation=line.variation, location_id=location_id, quantity=delta)
+    elif delta < 0:
+        try:
+            stock_remove(
+                variation=line.variation,
+                location_id=location_id,
+                quantity=-delta,
+                allow_negative=business.allow_overselling,
+            )
+        except InsufficientStock as exc:
+            raise _stock_error(index, exc) from exc
 
 
 def _check_recurring(business, data):
@@ -139,9 +147,7 @@ def sell_create(*, business, user, data: dict) -> Transaction:
             ]
         )
         if status == Transaction.Status.FINAL:
-            # Stock rows are locked in variation order, so two multi-line sells never wait on each other.
-            for index, row in sorted(enumerate(rows), key=lambda pair: pair[1].variation_id):
-                take_stock(business, row, sell.location_id, index)
+            take_stock(business, list(enumerate(rows)), sell.location_id)
         for index, payment in enumerate(payments):
             record_payment(business=business, user=user, document=sell, data=payment, field_prefix=f"payments.{index}.")
         refresh_payment_status(sell)
@@ -178,8 +184,11 @@ def sell_return_save(*, business, user, sell: Transaction, data: dict) -> Transa
                         ]
                     }
                 )
-        for index, item in sorted(enumerate(requested), key=lambda p: lines[p[1]["sell_line_id"]].variation_id):
-            _return_line(business, lines[item["sell_line_id"]], item["quantity"], sell.location_id, index)
+        _return_lines(
+            business,
+            [(i, lines[item["sell_line_id"]], item["quantity"]) for i, item in enumerate(requested)],
+            sell.location_id,
+        )
 
         subtotal = sum((line.quantity_returned * line.unit_price for line in lines.values()), Decimal(0))
         _, final_total = document_totals(
@@ -227,25 +236,19 @@ def _fill_return(ret: Transaction, subtotal, final_total, data):
     ret.payment_status = ret.payment_status or Transaction.PaymentStatus.DUE
 
 
-def _return_line(business, line: SellLine, quantity: Decimal, location_id: int, index: int):
-    delta = quantity - line.quantity_returned
-    if delta and line.product.enable_stock:
-        if delta > 0:  # back on the shelf, and released from the purchase lines it was taken from
-            stock_add(variation=line.variation, location_id=location_id, quantity=delta)
-            fifo.release(line, delta)
-        else:  # less is returned than before: it leaves the shelf again
-            try:
-                stock_remove(
-                    variation=line.variation,
-                    location_id=location_id,
-                    quantity=-delta,
-                    allow_negative=business.allow_overselling,
-                )
-            except InsufficientStock as exc:
-                raise _stock_error(index, exc) from exc
-            fifo.allocate(line, -delta, location_id)
-    line.quantity_returned = quantity
-    line.save(update_fields=["quantity_returned"])
+def _return_lines(business, changes: list[tuple[int, SellLine, Decimal]], location_id: int):
+    """Set each line's returned quantity: the difference goes back on the shelf (or leaves it again when less is
+    returned than before), stock rows first in variation order, then the FIFO mapping."""
+    releases, allocations = [], []
+    for index, line, quantity in sorted(changes, key=lambda c: c[1].variation_id):
+        delta = quantity - line.quantity_returned
+        if delta and line.product.enable_stock:
+            _move_stock(business, line, delta, location_id, index)
+            (releases if delta > 0 else allocations).append((line, abs(delta)))
+        line.quantity_returned = quantity
+    fifo.release(releases)
+    fifo.allocate(allocations, location_id)
+    SellLine.objects.bulk_update([line for _, line, _ in changes], ["quantity_returned"])
 
 
 def sell_delete(*, business, user, sell: Transaction):
@@ -256,18 +259,18 @@ def sell_delete(*, business, user, sell: Transaction):
         if TransactionPayment.objects.filter(transaction__in=documents, parent__isnull=False).exists():
             raise BusinessRuleViolation("A payment of a contact (pay due) covers this sell: delete that payment first.")
         if sell.status == Transaction.Status.FINAL:
-            for line in (
+            stocked = list(
                 SellLine.objects.select_related("product", "variation")
-                .filter(transaction=sell)
+                .filter(transaction=sell, product__enable_stock=True)
                 .order_by("variation_id")
-            ):
-                if line.product.enable_stock:
-                    stock_add(
-                        variation=line.variation,
-                        location_id=sell.location_id,
-                        quantity=line.quantity - line.quantity_returned,
-                    )
-                    fifo.release_all(line)
+            )
+            for line in stocked:
+                stock_add(
+                    variation=line.variation,
+                    location_id=sell.location_id,
+                    quantity=line.quantity - line.quantity_returned,
+                )
+            fifo.release_all(stocked)
         for document in documents:
             payment_rows_delete(document)
         log_deleted(business=business, user=user, instance=sell, fields=DOCUMENT_FIELDS)
