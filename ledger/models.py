@@ -232,6 +232,10 @@ class TransactionPayment(models.Model):
     is_return = models.BooleanField(default=False, help_text="Change returned: counts negative.")
     is_advance = models.BooleanField(default=False)
     payment_type = models.CharField(max_length=10, choices=PaymentType.choices, null=True, blank=True)
+    # Pay-due rows (POST /contacts/{id}/payments): which dues they were for, and whether money went back the
+    # other way (a reverse payment: not allocated, the advance balance untouched).
+    due_payment_type = models.CharField(max_length=20, null=True, blank=True)
+    is_reverse = models.BooleanField(default=False)
     note = models.TextField(null=True, blank=True)
     card_number = models.CharField(max_length=191, null=True, blank=True)
     card_holder_name = models.CharField(max_length=191, null=True, blank=True)

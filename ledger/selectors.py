@@ -1,5 +1,7 @@
 """Reads of documents: who may see which, the filtered lists, and the supplier stock report."""
 
+from collections import defaultdict
+
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
@@ -97,3 +99,139 @@ def supplier_stock(*, business, supplier, location_id=None, q=None):
         current_stock=Sum(on_hand),
         stock_value=Sum(on_hand * F("purchase_lines__purchase_price")),
     ).order_by("product__name", "name", "id")
+
+
+def variation_display_name(product_name, variation_name):
+    """A single product's one variation (DUMMY) is shown with the product's name."""
+    return product_name if variation_name == Variation.SINGLE_NAME else variation_name
+
+
+def document_lines(model, price_field: str, ids, extra=()) -> dict[int, list[dict]]:
+    """The lines of a batch of documents (SellLine or PurchaseLine), grouped by document, in one query."""
+    out = defaultdict(list)
+    rows = (
+        model.objects.filter(transaction_id__in=ids)
+        .annotate(line_total=F("quantity") * F(price_field))
+        .order_by("id")
+        .values(
+            "id",
+            "transaction_id",
+            "variation_id",
+            "product__name",
+            "variation__name",
+            "variation__sub_sku",
+            "quantity",
+            "quantity_returned",
+            price_field,
+            "line_total",
+            *extra,
+        )
+    )
+    for row in rows:
+        out[row.pop("transaction_id")].append(
+            {
+                "id": row["id"],
+                "variation_id": row["variation_id"],
+                "product_name": row["product__name"],
+                "variation_name": variation_display_name(row["product__name"], row["variation__name"]),
+                "sub_sku": row["variation__sub_sku"],
+                "quantity": row["quantity"],
+                "quantity_returned": row["quantity_returned"],
+                **{f: row[f] for f in extra},
+                price_field: row[price_field],
+                "line_total": row["line_total"],
+            }
+        )
+    return out
+
+
+# --- money owed ---------------------------------------------------------------------------------------------------
+
+
+def contact_balance(contact) -> dict:
+    """GET /contacts/{id}/balance: `due` from the ledger engine's all-time closing, and the parts behind it (what
+    is still due on each kind of document, ledger discounts, the advance balance)."""
+    from django.db.models import Case, When
+    from django.db.models.functions import Coalesce, Greatest
+
+    from ledger.contact_ledger import contact_closing, owes_us_direction
+    from ledger.querysets import ZERO
+
+    closing = contact_closing(contact)
+    due = -closing if owes_us_direction(contact) == 1 else closing
+    open_due = Greatest(F("final_total") - F("total_paid"), ZERO)
+    documents = Transaction.objects.filter(contact=contact).counting_toward_dues().with_paid()
+    parts = documents.aggregate(
+        **{
+            f"{kind}_due": Coalesce(Sum(Case(When(type=kind, then=open_due), default=ZERO)), ZERO)
+            for kind in ("sell", "purchase", "opening_balance", "sell_return", "purchase_return")
+        },
+        ledger_discount=Coalesce(Sum(Case(When(type="ledger_discount", then=F("final_total")), default=ZERO)), ZERO),
+    )
+    contact.refresh_from_db(fields=["balance"])
+    return {"due": due, **parts, "advance_balance": contact.balance}
+
+
+def contact_payments(*, contact, start=None, end=None, q=None):
+    """The contact's payment rows as the Payments tab lists them: parents and single-document payments (children
+    are nested under their parent), newest first."""
+    from ledger.models import TransactionPayment
+
+    rows = TransactionPayment.objects.filter(payment_for=contact)
+    if start is not None:
+        rows = rows.filter(paid_on__gte=start, paid_on__lt=end)
+    listed = rows.filter(parent__isnull=True)
+    if q:
+        match = Q()
+        for name in (
+            "payment_ref_no",
+            "note",
+            "method",
+            "cheque_number",
+            "card_transaction_number",
+            "card_number",
+            "bank_account_number",
+            "transaction__invoice_no",
+            "transaction__ref_no",
+            *(f"transaction_no_{i}" for i in range(1, 8)),
+        ):
+            match |= Q(**{f"{name}__icontains": q})
+        # a parent also matches through the documents its children paid
+        match |= Q(children__transaction__invoice_no__icontains=q) | Q(children__transaction__ref_no__icontains=q)
+        if numeric_id(q) is not None:
+            match |= Q(pk=numeric_id(q))
+        listed = listed.filter(pk__in=rows.filter(parent__isnull=True).filter(match).values("pk"))
+    return rows, listed.order_by("-paid_on", "-id")
+
+
+def payment_summary(rows) -> dict:
+    """Over every payment row in the date filter (children included, not narrowed by q): how many rows, the money
+    counted once (children are part of their parent), how many methods, the latest payment."""
+    from django.db.models import Count, Max
+    from django.db.models.functions import Coalesce
+
+    from ledger.querysets import ZERO
+
+    return rows.aggregate(
+        count=Count("id"),
+        total_paid=Coalesce(Sum("amount", filter=Q(parent__isnull=True)), ZERO),
+        methods_count=Count("method", distinct=True),
+        latest_paid_on=Max("paid_on"),
+    )
+
+
+def ledger_discounts(*, business, user, contact=None, start=None, end=None, q=None):
+    """Ledger discounts of the contacts the user may see, newest first."""
+    discounts = Transaction.objects.for_business(business).filter(
+        type="ledger_discount", contact__in=Contact.objects.for_business(business).visible_to(user)
+    )
+    if contact is not None:
+        discounts = discounts.filter(contact=contact)
+    if start is not None:
+        discounts = discounts.filter(transaction_date__gte=start, transaction_date__lt=end)
+    if q:
+        match = Q(additional_notes__icontains=q) | Q(contact__name__icontains=q)
+        if numeric_id(q) is not None:
+            match |= Q(pk=numeric_id(q))
+        discounts = discounts.filter(match)
+    return discounts.order_by("-transaction_date", "-id")

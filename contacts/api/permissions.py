@@ -2,8 +2,11 @@
 
 from contacts.models import Contact
 from contacts.querysets import SIDES, types_of_side
-from core.api.permissions import Rule
+from core.api.permissions import Perm, Rule
 from core.permissions import require_known
+
+#: Reading any contact: what Get contact (and everything "with the same access") needs.
+CONTACT_READ = Perm("customer.view", "customer.view_own", "supplier.view", "supplier.view_own")
 
 
 def _side_allowed(user, side: str, verb: str) -> bool:
@@ -81,4 +84,4 @@ class ContactVisible(Rule):
         return "the contact visible to the user (403 otherwise)"
 
 
-__all__ = ["ContactKind", "ContactTypeAllowed", "ContactVisible", "is_visible", "types_of_side"]
+__all__ = ["CONTACT_READ", "ContactKind", "ContactTypeAllowed", "ContactVisible", "is_visible", "types_of_side"]

@@ -218,6 +218,12 @@ class ContactWrite(InputSerializer):
     additional_number = Text()
     customer_group_id = ScopedPrimaryKey(CustomerGroup, source="customer_group", required=False, allow_null=True)
     credit_limit = _money(required=False, allow_null=True, min_value=0, help_text="null: no limit; 0: no credit.")
+    opening_balance = _money(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        help_text="What the contact owed us (customers, both) or we owed them (suppliers) when the account opened.",
+    )
     assigned_to_users = serializers.ListField(
         child=Id(),
         required=False,

@@ -1,3 +1,6 @@
+from decimal import Decimal
+
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -6,7 +9,7 @@ from rest_framework.response import Response
 from contacts import selectors, services
 from contacts.api import filters
 from contacts.api import serializers as s
-from contacts.api.permissions import ContactKind, ContactTypeAllowed, ContactVisible, is_visible
+from contacts.api.permissions import CONTACT_READ, ContactKind, ContactTypeAllowed, ContactVisible, is_visible
 from contacts.models import Contact, CustomerGroup
 from core.api.permissions import PackageActive, Perm
 from core.api.query import ObjectFormatQuery
@@ -22,8 +25,7 @@ from core.api.schema import (
 )
 from core.api.views import IntegrationViewSet
 from core.exceptions import BusinessRuleViolation
-
-CONTACT_READ = Perm("customer.view", "customer.view_own", "supplier.view", "supplier.view_own")
+from ledger.services.opening_balance import opening_balance_set  # an API may call a higher app's service
 
 LIST_SHAPE = RowShape(s.ContactListItem)
 DETAIL_SHAPE = RowShape(s.ContactDetail)
@@ -102,20 +104,27 @@ class ContactViewSet(IntegrationViewSet):
         "joined with single spaces; otherwise `name` is kept as given. An empty `contact_id` is generated as "
         "`CO` + the business's contact counter (codes already taken are skipped). Unknown fields are refused "
         "with 422; response-only fields of ContactDetail (such as `id` or `balance`) are ignored. "
-        "`opening_balance` is not accepted yet: it arrives with the ledger.",
+        "`opening_balance` (≥ 0) creates the contact's opening-balance document (GET …/opening-balance), in the "
+        "same database transaction.",
         request=s.ContactWrite,
         responses=object_responses(ContactWriteResponse, 402, 403, 422, csv=False, status=201),
     )
     def create(self, request):
         data = self.validated_body(s.ContactWrite)
-        contact = services.contact_create(business=self.business, user=request.user, data=data)
+        opening = data.pop("opening_balance", None)
+        with transaction.atomic():
+            contact = services.contact_create(business=self.business, user=request.user, data=data)
+            if opening:
+                opening_balance_set(business=self.business, user=request.user, contact=contact, amount=opening)
         return self.object_response(self.detail_row(contact), message="Contact added successfully", status=201)
 
     @extend_schema(
         summary="Update contact",
         description="PATCH and PUT both update only the fields sent. A body with no updatable field is 422 "
         "`No valid fields to update`. A null `mobile` is stored as an empty string. With `is_export` false "
-        "(sent or stored), export custom fields in the body are ignored. An empty `contact_id` generates a new code.",
+        "(sent or stored), export custom fields in the body are ignored. An empty `contact_id` generates a new code. "
+        "`opening_balance` is the full opening amount (not a change): it may not drop below what was already paid "
+        "on it (422); 0 or null removes an unpaid one.",
         parameters=[CONTACT_ID_PATH],
         request=s.ContactWrite(partial=True),
         responses=object_responses(ContactWriteResponse, 402, 403, 404, 422, csv=False),
@@ -125,7 +134,13 @@ class ContactViewSet(IntegrationViewSet):
         data = self.validated_body(s.ContactWrite, partial=True)
         if not data:
             raise BusinessRuleViolation("No valid fields to update")
-        contact = services.contact_update(business=self.business, user=request.user, contact=contact, data=data)
+        setting_opening = "opening_balance" in data
+        opening = data.pop("opening_balance", None) or Decimal(0)
+        with transaction.atomic():
+            if data:
+                contact = services.contact_update(business=self.business, user=request.user, contact=contact, data=data)
+            if setting_opening:
+                opening_balance_set(business=self.business, user=request.user, contact=contact, amount=opening)
         return self.object_response(self.detail_row(contact), message="Contact updated successfully")
 
     @extend_schema(

@@ -156,7 +156,7 @@ def test_contact_id_of_a_soft_deleted_contact_is_reusable(api, business):
     assert response.json()["data"]["contact_id"] == "REUSE-1"
 
 
-@pytest.mark.parametrize("field", ["nickname", "opening_balance"])
+@pytest.mark.parametrize("field", ["nickname", "balance_due"])
 def test_fields_not_accepted_are_422(api, business, field):
     before = footprint(business)
 

@@ -40,7 +40,9 @@ class IntegrationViewSet(viewsets.GenericViewSet):
         return {"business": self.business, "user": self.request.user, "request": self.request}
 
     def validated_query(self, serializer_class) -> dict:
-        serializer = serializer_class(data=self.request.query_params, context=self.get_serializer_context())
+        serializer = serializer_class(
+            data=self.request.query_params, context={**self.get_serializer_context(), "business": self.business}
+        )
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 

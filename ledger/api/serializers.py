@@ -2,7 +2,6 @@
 
 from collections import defaultdict
 
-from django.db.models import F
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -14,6 +13,7 @@ from core.models import BusinessLocation
 from inventory.models import Variation
 from ledger.models import PurchaseLine, SellLine, Transaction, TransactionPayment
 from ledger.payment_methods import method_label
+from ledger.selectors import document_lines, variation_display_name
 
 # --- shared pieces ---------------------------------------------------------------------------------
 
@@ -46,10 +46,6 @@ def _location(row, ctx):
     if row["location_id"] is None:
         return None
     return {"id": row["location_id"], "name": row["location__name"]}
-
-
-def _variation_name(product_name, variation_name):
-    return product_name if variation_name == Variation.SINGLE_NAME else variation_name
 
 
 # --- payments ----------------------------------------------------------------------------------------
@@ -158,50 +154,12 @@ class PurchaseLineRow(serializers.Serializer):
     line_total = Money(help_text="quantity × purchase_price.")
 
 
-def _line_rows(model, price_field, ids, extra=()):
-    out = defaultdict(list)
-    rows = (
-        model.objects.filter(transaction_id__in=ids)
-        .annotate(line_total=F("quantity") * F(price_field))
-        .order_by("id")
-        .values(
-            "id",
-            "transaction_id",
-            "variation_id",
-            "product__name",
-            "variation__name",
-            "variation__sub_sku",
-            "quantity",
-            "quantity_returned",
-            price_field,
-            "line_total",
-            *extra,
-        )
-    )
-    for row in rows:
-        out[row.pop("transaction_id")].append(
-            {
-                "id": row["id"],
-                "variation_id": row["variation_id"],
-                "product_name": row["product__name"],
-                "variation_name": _variation_name(row["product__name"], row["variation__name"]),
-                "sub_sku": row["variation__sub_sku"],
-                "quantity": row["quantity"],
-                "quantity_returned": row["quantity_returned"],
-                **{f: row[f] for f in extra},
-                price_field: row[price_field],
-                "line_total": row["line_total"],
-            }
-        )
-    return out
-
-
 def sell_lines(ids, ctx):
-    return _line_rows(SellLine, "unit_price", ids)
+    return document_lines(SellLine, "unit_price", ids)
 
 
 def purchase_lines(ids, ctx):
-    return _line_rows(PurchaseLine, "purchase_price", ids, extra=("quantity_sold",))
+    return document_lines(PurchaseLine, "purchase_price", ids, extra=("quantity_sold",))
 
 
 # --- documents ----------------------------------------------------------------------------------------
@@ -315,7 +273,7 @@ def return_lines(ids, ctx):
     out = defaultdict(list)
     parents = dict(Transaction.objects.filter(pk__in=ids).values_list("return_parent_id", "id"))
     for model, price in ((SellLine, "unit_price"), (PurchaseLine, "purchase_price")):
-        for parent_id, lines in _line_rows(model, price, list(parents)).items():
+        for parent_id, lines in document_lines(model, price, list(parents)).items():
             for line in lines:
                 if line["quantity_returned"] > 0:
                     out[parents[parent_id]].append(
@@ -528,7 +486,7 @@ class SupplierStockRow(serializers.Serializer):
     product_name = serializers.CharField(source="product.name")
     variation_name = Computed(
         sources=("product__name", "name"),
-        compute=lambda row, ctx: _variation_name(row["product__name"], row["name"]),
+        compute=lambda row, ctx: variation_display_name(row["product__name"], row["name"]),
         field=serializers.CharField(),
     )
     product_variation_name = Computed(

@@ -2,11 +2,16 @@ from django.urls import path
 
 from ledger.api.views.contacts import ContactDocumentsViewSet
 from ledger.api.views.documents import PurchaseViewSet, SellViewSet
+from ledger.api.views.ledger_discounts import ContactLedgerDiscountViewSet, LedgerDiscountViewSet
+from ledger.api.views.money import ContactMoneyViewSet
+from ledger.api.views.payment_admin import PaymentViewSet
 from ledger.api.views.payments import PaymentMethodViewSet, TransactionPaymentViewSet
 
 sells = SellViewSet.as_view
 purchases = PurchaseViewSet.as_view
 contact_documents = ContactDocumentsViewSet.as_view
+money = ContactMoneyViewSet.as_view
+discounts = LedgerDiscountViewSet.as_view
 
 urlpatterns = [
     path("sells", sells({"get": "list", "post": "create"}), name="sells"),
@@ -28,4 +33,20 @@ urlpatterns = [
     path(
         "contacts/<id:pk>/supplier-stock", contact_documents({"get": "supplier_stock"}), name="contact-supplier-stock"
     ),
+    path("contacts/<id:pk>/balance", money({"get": "balance"}), name="contact-balance"),
+    path("contacts/<id:pk>/opening-balance", money({"get": "opening_balance"}), name="contact-opening-balance"),
+    path("contacts/<id:pk>/ledger", money({"get": "ledger"}), name="contact-ledger"),
+    path("contacts/<id:pk>/payments", money({"get": "payments", "post": "pay"}), name="contact-payments"),
+    path(
+        "contacts/<id:pk>/ledger-discounts",
+        ContactLedgerDiscountViewSet.as_view({"get": "list"}),
+        name="contact-ledger-discounts",
+    ),
+    path("ledger-discounts", discounts({"get": "list", "post": "create"}), name="ledger-discounts"),
+    path(
+        "ledger-discounts/<id:pk>",
+        discounts({"get": "retrieve", "patch": "update", "put": "update", "delete": "destroy"}),
+        name="ledger-discount",
+    ),
+    path("payments/<id:pk>", PaymentViewSet.as_view({"delete": "destroy"}), name="payment"),
 ]

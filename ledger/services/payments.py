@@ -4,11 +4,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction as db
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from contacts.models import Contact
 from core.exceptions import BusinessRuleViolation
-from core.services.activity import log_created
+from core.services.activity import log_created, log_deleted
 from ledger.models import Transaction, TransactionPayment
 from ledger.services.numbering import payment_number
 from ledger.services.payment_status import refresh_payment_status, total_paid
@@ -57,20 +58,81 @@ def check_payable(document: Transaction, field: str = "transaction"):
         raise ValidationError({field: [f"A {document.status} sell takes no payments: only final sells do."]})
 
 
-def _draw_advance(contact: Contact, amount: Decimal, field: str):
-    """Method `advance` spends money the contact holds with us (their advance balance)."""
-    contact.refresh_from_db(fields=["balance"])
-    if contact.balance < amount:
+ADVANCE_DOCUMENTS = ("sell", "purchase", "opening_balance")
+
+
+def _advance_direction(document: Transaction) -> str:
+    """Which advances pay this document: money the contact paid us (credit) pays sells and a customer's opening
+    balance; money we paid a supplier ahead (debit) pays purchases and a supplier's opening balance."""
+    if document.type == "sell" or (
+        document.type == "opening_balance" and document.contact.type != Contact.Type.SUPPLIER
+    ):
+        return "credit"
+    return "debit"
+
+
+def spend_advance(*, business, user, document: Transaction, data: dict, field: str) -> list[TransactionPayment]:
+    """Method `advance`: the amount is taken from the contact's unallocated pay-due payments, oldest first, as
+    child payments of them (one per advance it draws on). So the advance balance stays Σ(parent − children)
+    and the money is never counted twice. The caller holds the contact's lock."""
+    if document.type not in ADVANCE_DOCUMENTS:
+        raise ValidationError({field: ["The advance balance pays sells, purchases and opening balances only."]})
+    contact = document.contact
+    parents = list(
+        TransactionPayment.objects.select_for_update()
+        .filter(
+            payment_for=contact,
+            parent__isnull=True,
+            transaction__isnull=True,
+            is_advance=True,
+            is_reverse=False,
+            payment_type=_advance_direction(document),
+        )
+        .order_by("paid_on", "id")
+    )
+    allocated = dict(
+        TransactionPayment.objects.filter(parent__in=parents)
+        .values("parent_id")
+        .annotate(total=Sum("amount"))
+        .values_list("parent_id", "total")
+    )
+    free = [(parent, parent.amount - allocated.get(parent.pk, Decimal(0))) for parent in parents]
+    amount = data["amount"]
+    available = sum((left for _, left in free if left > 0), Decimal(0))
+    if available < amount:
         raise ValidationError(
             {
                 field: [
-                    f"The advance balance of {contact.name} is {format(contact.balance.normalize(), 'f')}, less than "
-                    f"{format(amount.normalize(), 'f')}."
+                    f"The advance balance of {contact.name} that can pay this document is "
+                    f"{format(available.normalize(), 'f')}, less than {format(amount.normalize(), 'f')}."
                 ]
             }
         )
-    contact.balance -= amount
-    contact.save(update_fields=["balance", "updated_at"])
+    children, remaining = [], amount
+    for parent, left in free:
+        if remaining <= 0:
+            break
+        if left <= 0:
+            continue
+        take = min(left, remaining)
+        children.append(
+            TransactionPayment.objects.create(
+                business=business,
+                transaction=document,
+                parent=parent,
+                payment_for=contact,
+                amount=take,
+                method=TransactionPayment.Method.ADVANCE,
+                paid_on=data.get("paid_on") or timezone.now(),
+                payment_ref_no=payment_number(business, payment_counter(document)),
+                payment_type=parent.payment_type,
+                created_by=user,
+                **{f: data.get(f) for f in DETAIL_FIELDS},
+            )
+        )
+        remaining -= take
+    Contact.all_objects.filter(pk=contact.pk).update(balance=F("balance") - amount)
+    return children
 
 
 def record_payment(*, business, user, document: Transaction, data: dict, field_prefix: str = "") -> TransactionPayment:
@@ -88,7 +150,12 @@ def record_payment(*, business, user, document: Transaction, data: dict, field_p
             }
         )
     if data["method"] == TransactionPayment.Method.ADVANCE:
-        _draw_advance(document.contact, amount, f"{field_prefix}amount")
+        children = spend_advance(
+            business=business, user=user, document=document, data=data, field=f"{field_prefix}amount"
+        )
+        for child in children:
+            log_created(business=business, user=user, instance=child, fields=LOGGED_FIELDS)
+        return children[0]
     payment = TransactionPayment.objects.create(
         business=business,
         transaction=document,
@@ -118,10 +185,41 @@ def payment_add(*, business, user, document: Transaction, data: dict) -> Transac
 
 
 def payment_rows_delete(document: Transaction):
-    """Remove a document's payments, giving back what was drawn from the advance balance."""
-    from django.db.models import F, Sum
-
-    advance = TransactionPayment.objects.filter(transaction=document, method="advance").aggregate(s=Sum("amount"))["s"]
-    if advance:
-        Contact.all_objects.filter(pk=document.contact_id).update(balance=F("balance") + advance)
+    """Remove a document's payments (its document is going). Allocations of pay-due or advance money put that
+    money back into the contact's advance balance."""
+    allocated = TransactionPayment.objects.filter(transaction=document, parent__isnull=False).aggregate(
+        total=Sum("amount")
+    )["total"]
+    if allocated:
+        Contact.all_objects.filter(pk=document.contact_id).update(balance=F("balance") + allocated)
     TransactionPayment.objects.filter(transaction=document).delete()
+
+
+def payment_delete(*, business, user, payment: TransactionPayment) -> int:
+    """DELETE /payments/{id} (business admins). A pay-due parent goes with its children and its unallocated part
+    comes off the advance balance; an allocation (a child) puts its amount back into the advance balance; the
+    statuses of the documents involved are recomputed."""
+    with db.atomic():
+        if payment.payment_for_id:
+            contact = Contact.all_objects.select_for_update().get(pk=payment.payment_for_id)
+        payment = TransactionPayment.objects.select_for_update().get(pk=payment.pk)
+        children = list(TransactionPayment.objects.filter(parent=payment))
+        documents = {p.transaction_id for p in (payment, *children) if p.transaction_id}
+        list(Transaction.objects.select_for_update().filter(pk__in=documents).order_by("id").values_list("pk"))
+        change = Decimal(0)
+        if payment.parent_id is not None:
+            change = payment.amount
+        elif payment.is_advance and payment.transaction_id is None:
+            change = -(payment.amount - sum((c.amount for c in children), Decimal(0)))
+            if contact.balance + change < 0:
+                raise BusinessRuleViolation(
+                    "This payment's advance has already been spent on other documents: delete those payments first."
+                )
+        if change:
+            Contact.all_objects.filter(pk=contact.pk).update(balance=F("balance") + change)
+        pk = payment.pk
+        log_deleted(business=business, user=user, instance=payment, fields=LOGGED_FIELDS)
+        payment.delete()
+        for document in Transaction.objects.filter(pk__in=documents):
+            refresh_payment_status(document)
+    return pk

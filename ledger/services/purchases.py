@@ -209,8 +209,6 @@ def purchase_delete(*, business, user, purchase: Transaction):
         if any(line.quantity_sold > 0 for line in lines):
             raise BusinessRuleViolation("Stock from this purchase has been sold: it cannot be deleted.")
         documents = [purchase, *Transaction.objects.filter(return_parent=purchase)]
-        if TransactionPayment.objects.filter(transaction__in=documents, parent__isnull=False).exists():
-            raise BusinessRuleViolation("A payment of a contact (pay due) covers this purchase: delete it first.")
         for line in lines:
             if line.is_received and line.product.enable_stock:
                 try:

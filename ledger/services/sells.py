@@ -256,8 +256,6 @@ def sell_delete(*, business, user, sell: Transaction):
     with db.atomic():
         sell = Transaction.objects.select_for_update().get(pk=sell.pk, type=Transaction.Type.SELL)
         documents = [sell, *Transaction.objects.filter(return_parent=sell)]
-        if TransactionPayment.objects.filter(transaction__in=documents, parent__isnull=False).exists():
-            raise BusinessRuleViolation("A payment of a contact (pay due) covers this sell: delete that payment first.")
         if sell.status == Transaction.Status.FINAL:
             stocked = list(
                 SellLine.objects.select_related("product", "variation")

@@ -22,6 +22,7 @@ import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import F
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -165,21 +166,31 @@ def stock_up(business, user, *, location, product, quantity="100", price=None, s
     )
 
 
-def make_opening_balance(business, contact, amount, *, location=None) -> Transaction:
-    """An opening_balance transaction row (no service creates one yet): final, due, at the business's first
-    location unless given."""
-    now = timezone.now()
-    return Transaction.objects.create(
+def make_opening_balance(business, contact, amount, *, location=None, user=None) -> Transaction:
+    """The contact's opening balance, through the service (at the business's first location)."""
+    from ledger.services.opening_balance import opening_balance_set
+
+    return opening_balance_set(business=business, user=user, contact=contact, amount=Decimal(str(amount)))
+
+
+def give_advance(business, contact, amount, *, direction="credit", user=None) -> TransactionPayment:
+    """Money the contact holds with us, as an unallocated pay-due payment (what pay due leaves as advance when
+    nothing is due): the parent row and the balance, kept equal to Σ(parent − children). `direction` credit:
+    the contact paid us ahead (pays sells); debit: we paid a supplier ahead (pays purchases)."""
+    amount = Decimal(str(amount))
+    parent = TransactionPayment.objects.create(
         business=business,
-        location=location or business.locations.order_by("id").first(),
-        type=Transaction.Type.OPENING_BALANCE,
-        status=Transaction.Status.FINAL,
-        payment_status=Transaction.PaymentStatus.DUE,
-        contact=contact,
-        transaction_date=now,
-        due_date=now,
-        final_total=Decimal(str(amount)),
+        payment_for=contact,
+        amount=amount,
+        method="cash",
+        paid_on=timezone.now(),
+        is_advance=True,
+        payment_type=direction,
+        due_payment_type="sell" if direction == "credit" else "purchase",
+        created_by=user,
     )
+    Contact.all_objects.filter(pk=contact.pk).update(balance=F("balance") + amount)
+    return parent
 
 
 def line_of(document, index=0):

@@ -2,16 +2,13 @@
 the user's permitted ones with 403) and leaves no trace: no document, line, payment, stock movement, FIFO
 mapping, counter step, balance change or activity entry."""
 
-from decimal import Decimal
-
 import pytest
 
-from contacts.models import Contact
 from contacts.tests.helpers import assert_validation_error
 from core.tests.factories import make_user
 from core.tests.matrix import BASE, assert_unauthorized
 from core.tests.openapi import assert_matches_schema
-from ledger.tests.builders import footprint, line_of, make_product, make_sell, open_shop
+from ledger.tests.builders import footprint, give_advance, line_of, make_product, make_sell, open_shop
 
 SELLS, PURCHASES = f"{BASE}/sells", f"{BASE}/purchases"
 
@@ -20,7 +17,7 @@ SELLS, PURCHASES = f"{BASE}/sells", f"{BASE}/purchases"
 def world(business, admin_user, other_business):
     world = open_shop(business, admin_user, stock="10")
     world.foreign = open_shop(other_business, None)
-    Contact.objects.filter(pk=world.customer.pk).update(balance=Decimal("5.00"))
+    give_advance(business, world.customer, "5.00")
     return world
 
 

@@ -296,10 +296,25 @@ def test_refusals_match_the_schema(actors, world, case):
     assert_matches_schema(response)
 
 
+# The money-owed routes (balance, ledger, payments of a contact, ledger discounts, payment deletion) have their
+# own matrix in test_api_money_permissions.py.
+MONEY_ROUTE_NAMES = {
+    "contact-balance",
+    "contact-opening-balance",
+    "contact-ledger",
+    "contact-payments",
+    "contact-ledger-discounts",
+    "ledger-discounts",
+    "ledger-discount",
+    "payment",
+}
+
+
 def test_matrix_covers_every_route_and_method():
     routes = {
         (str(p.pattern), method)
         for p in [*ledger_routes, *inventory_routes]
+        if p.name not in MONEY_ROUTE_NAMES
         for method in p.callback.actions
         if method != "head"
     }

@@ -1,0 +1,272 @@
+"""The contact ledger engine (RULES §5–6): every number a business sends its customers and suppliers.
+
+One SQL union of the contact's document rows and payment rows, each with its debit and credit; a window
+function over it gives the running balance, conditional sums give the brought-forward balance and the
+summary. The balance endpoint, the four ledger formats, the csv and (later) the statements all read it.
+
+Signs: a row's effect on the running balance is credit − debit. Negative means the contact owes us (shown
+DR), positive that we owe them (CR). `due` in the contact's direction is −closing for customers and `both`,
+closing for suppliers.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import BooleanField, Case, CharField, DateTimeField, F, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce
+
+from contacts.models import Contact
+from ledger.models import Transaction, TransactionPayment
+from ledger.querysets import ZERO
+
+QUANT = Decimal("0.0001")
+COLUMNS = (
+    "r_date",
+    "r_grp",
+    "r_id",
+    "r_ref",
+    "r_kind",
+    "r_label",
+    "r_location",
+    "r_payment_status",
+    "r_debit",
+    "r_credit",
+    "r_note",
+    "r_transaction_id",
+    "r_transaction_type",
+    "r_method",
+    "r_final_total",
+    "r_due_date",
+    "r_is_opening",
+    "r_is_reverse",
+    "r_side",
+)
+DOC_LABELS = {
+    "sell": "Sell",
+    "purchase": "Purchase",
+    "sell_return": "Sell Return",
+    "purchase_return": "Purchase Return",
+    "opening_balance": "Opening Balance",
+}
+
+
+def owes_us_direction(contact: Contact) -> int:
+    """+1 when `due` is −closing (customers and both: positive means they owe us), −1 for suppliers."""
+    return -1 if contact.type == Contact.Type.SUPPLIER else 1
+
+
+def to_decimal(value) -> Decimal:
+    """Database sums as exact decimals (SQLite hands back floats; quantising to the stored 4 places undoes
+    their binary noise)."""
+    if value is None:
+        return Decimal(0)
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(repr(value)).quantize(QUANT)
+
+
+def _document_rows(contact: Contact, location_id):
+    documents = Transaction.objects.filter(business_id=contact.business_id, contact=contact).counting_toward_dues()
+    if location_id:
+        documents = documents.filter(Q(location_id=location_id) | Q(type="ledger_discount"))
+    opening_is_debit = contact.type != Contact.Type.SUPPLIER  # customers and both: they owe us
+    debit_rows = Q(type__in=("sell", "purchase_return")) | Q(type="ledger_discount", sub_type="purchase_discount")
+    credit_rows = Q(type__in=("purchase", "sell_return")) | Q(type="ledger_discount", sub_type="sell_discount")
+    if opening_is_debit:
+        debit_rows |= Q(type="opening_balance")
+    else:
+        credit_rows |= Q(type="opening_balance")
+    label = Case(
+        *(When(type=kind, then=Value(text)) for kind, text in DOC_LABELS.items()),
+        When(sub_type="sell_discount", then=Value("Sell Discount")),
+        default=Value("Purchase Discount"),
+        output_field=CharField(),
+    )
+    return documents.annotate(
+        r_date=F("transaction_date"),
+        r_grp=Value(0, output_field=IntegerField()),
+        r_id=F("id"),
+        r_ref=Coalesce("invoice_no", "ref_no", Value(""), output_field=CharField()),
+        r_kind=F("type"),
+        r_label=label,
+        r_location=F("location__name"),
+        r_payment_status=F("payment_status"),
+        r_debit=Case(When(debit_rows, then=F("final_total")), default=ZERO, output_field=ZERO.output_field),
+        r_credit=Case(When(credit_rows, then=F("final_total")), default=ZERO, output_field=ZERO.output_field),
+        r_note=F("additional_notes"),
+        r_transaction_id=F("id"),
+        r_transaction_type=F("type"),
+        r_method=Value(None, output_field=CharField()),
+        r_final_total=F("final_total"),
+        r_due_date=F("due_date"),
+        r_is_opening=Case(
+            When(type="opening_balance", then=Value(True)), default=Value(False), output_field=BooleanField()
+        ),
+        r_is_reverse=Value(False, output_field=BooleanField()),
+        r_side=Case(
+            When(type__in=("purchase", "purchase_return"), then=Value("purchase")),
+            When(sub_type="purchase_discount", then=Value("purchase")),
+            default=Value("sell"),
+            output_field=CharField(),
+        ),
+    ).values(*COLUMNS)
+
+
+def _payment_rows(contact: Contact, location_id):
+    """Parents (pay due) and single-document payments; children are part of their parent's amount."""
+    payments = TransactionPayment.objects.filter(
+        business_id=contact.business_id, payment_for=contact, parent__isnull=True
+    )
+    if location_id:
+        payments = payments.filter(Q(transaction__location_id=location_id) | Q(transaction__isnull=True))
+    supplier = contact.type == Contact.Type.SUPPLIER
+    # A payment's payment_type, when set, decides its side (pay-due rows always carry one); otherwise: money
+    # paid out on purchases, sell returns, a supplier's opening balance, and change returned is a debit.
+    debit_docs = ["purchase", "sell_return"] + (["opening_balance"] if supplier else [])
+    is_debit = Q(payment_type="debit") | Q(payment_type__isnull=True) & (
+        Q(is_return=True) | Q(transaction__type__in=debit_docs)
+    )
+    purchase_side = Q(due_payment_type__in=("purchase", "purchase_return")) | Q(
+        due_payment_type__isnull=True, transaction__type__in=("purchase", "purchase_return")
+    )
+    if supplier:
+        purchase_side |= Q(due_payment_type__isnull=True, transaction__type="opening_balance")
+    label = Case(
+        When(is_reverse=True, then=Value("Reverse Payment")),
+        When(is_return=True, then=Value("Change Return")),
+        default=Value("Payment"),
+        output_field=CharField(),
+    )
+    return payments.annotate(
+        r_date=F("paid_on"),
+        r_grp=Value(1, output_field=IntegerField()),
+        r_id=F("id"),
+        r_ref=Coalesce("payment_ref_no", Value(""), output_field=CharField()),
+        r_kind=Value("payment", output_field=CharField()),
+        r_label=label,
+        r_location=F("transaction__location__name"),
+        r_payment_status=Value(None, output_field=CharField()),
+        r_debit=Case(When(is_debit, then=F("amount")), default=ZERO, output_field=ZERO.output_field),
+        r_credit=Case(When(is_debit, then=ZERO), default=F("amount"), output_field=ZERO.output_field),
+        r_note=F("note"),
+        r_transaction_id=F("transaction_id"),
+        r_transaction_type=F("transaction__type"),
+        r_method=F("method"),
+        r_final_total=Value(None, output_field=ZERO.output_field),
+        r_due_date=Value(None, output_field=DateTimeField()),
+        r_is_opening=Value(False, output_field=BooleanField()),
+        r_is_reverse=F("is_reverse"),
+        r_side=Case(When(purchase_side, then=Value("purchase")), default=Value("sell"), output_field=CharField()),
+    ).values(*COLUMNS)
+
+
+def ledger_union_sql(contact: Contact, location_id=None) -> tuple[str, list]:
+    # order_by(): the models' default ordering is not allowed inside a compound statement (SQLite).
+    documents = _document_rows(contact, location_id).order_by()
+    union = documents.union(_payment_rows(contact, location_id).order_by(), all=True)
+    sql, params = union.query.sql_with_params()
+    return sql, list(params)
+
+
+# --- reading it -------------------------------------------------------------------------------------------------
+
+EFFECT = "(v.r_credit - v.r_debit)"
+
+
+def flagged_sql(contact: Contact, start, end, location_id=None) -> tuple[str, list]:
+    """The union with two flags per row: r_bf (brought forward: before the period, or an opening balance up to
+    its end) and r_in (a line of the period [start, end); opening balances are folded into the opening row)."""
+    union, params = ledger_union_sql(contact, location_id)
+    sql = (
+        "SELECT u.*, "
+        "CASE WHEN u.r_date < %s OR (u.r_is_opening AND u.r_date < %s) THEN 1 ELSE 0 END AS r_bf, "
+        "CASE WHEN u.r_date >= %s AND u.r_date < %s AND NOT u.r_is_opening THEN 1 ELSE 0 END AS r_in "
+        f"FROM ({union}) u"
+    )
+    return sql, [start, end, start, end, *params]
+
+
+@dataclass
+class LedgerTotals:
+    """Signed balances (credit − debit) and totals of a period and of all time."""
+
+    brought_forward: Decimal
+    closing: Decimal
+    total_invoice: Decimal
+    total_purchase: Decimal
+    total_paid: Decimal
+    total_reverse_payment: Decimal
+    ledger_discount: Decimal
+    all_closing: Decimal
+    all_total_invoice: Decimal
+    all_total_purchase: Decimal
+    all_invoice_paid: Decimal
+    all_purchase_paid: Decimal
+    all_ledger_discount: Decimal
+
+
+def _totals(where: str) -> list[str]:
+    """invoice (sells − sell returns), purchase (purchases − purchase returns), paid, reverse payments, ledger
+    discounts, money received on the sell side, money paid on the purchase side — for rows under `where`."""
+    paid = f"{where} AND v.r_kind = 'payment' AND NOT v.r_is_reverse"
+    return [
+        f"SUM(CASE WHEN {where} AND v.r_kind = 'sell' THEN v.r_final_total "
+        f"WHEN {where} AND v.r_kind = 'sell_return' THEN -v.r_final_total ELSE 0 END)",
+        f"SUM(CASE WHEN {where} AND v.r_kind = 'purchase' THEN v.r_final_total "
+        f"WHEN {where} AND v.r_kind = 'purchase_return' THEN -v.r_final_total ELSE 0 END)",
+        f"SUM(CASE WHEN {paid} THEN v.r_credit + v.r_debit ELSE 0 END)",
+        f"SUM(CASE WHEN {where} AND v.r_is_reverse THEN v.r_credit + v.r_debit ELSE 0 END)",
+        f"SUM(CASE WHEN {where} AND v.r_kind = 'ledger_discount' THEN v.r_final_total ELSE 0 END)",
+        f"SUM(CASE WHEN {paid} AND v.r_side = 'sell' THEN v.r_credit - v.r_debit ELSE 0 END)",
+        f"SUM(CASE WHEN {paid} AND v.r_side = 'purchase' THEN v.r_debit - v.r_credit ELSE 0 END)",
+    ]
+
+
+def ledger_totals(contact: Contact, start, end, location_id=None) -> LedgerTotals:
+    """Brought-forward, period and all-time totals of the contact's ledger, in one query; [start, end)."""
+    flagged, params = flagged_sql(contact, start, end, location_id)
+    period = _totals("v.r_in = 1")
+    always = _totals("1 = 1")
+    columns = [
+        f"SUM(CASE WHEN v.r_bf = 1 THEN {EFFECT} ELSE 0 END)",
+        f"SUM(CASE WHEN v.r_bf = 1 OR v.r_in = 1 THEN {EFFECT} ELSE 0 END)",
+        *period[:5],
+        f"SUM({EFFECT})",
+        always[0],
+        always[1],
+        always[5],
+        always[6],
+        always[4],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)} FROM ({flagged}) v", params)
+        return LedgerTotals(*(to_decimal(value) for value in cursor.fetchone()))
+
+
+def contact_closing(contact: Contact) -> Decimal:
+    """The all-time closing balance (signed): what `due` is read from."""
+    union, params = ledger_union_sql(contact)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT SUM(u.r_credit - u.r_debit) FROM ({union}) u", params)
+        return to_decimal(cursor.fetchone()[0])
+
+
+def period_lines_sql(contact: Contact, start, end, location_id=None, q: str | None = None) -> tuple[str, list]:
+    """The period's lines in ledger order (date, documents before payments, id) with r_running, the running
+    balance within the period (add the brought-forward balance to it). `q` narrows the lines shown, not the
+    running balance."""
+    flagged, params = flagged_sql(contact, start, end, location_id)
+    inner = (
+        f"SELECT v.*, SUM({EFFECT}) OVER (ORDER BY v.r_date, v.r_grp, v.r_id "
+        f"ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r_running FROM ({flagged}) v WHERE v.r_in = 1"
+    )
+    where = ""
+    if q:
+        fields = ("t.r_ref", "t.r_label", "t.r_kind", "t.r_location", "t.r_payment_status", "t.r_note")
+        where = " WHERE " + " OR ".join(f"UPPER(COALESCE({f}, '')) LIKE %s" for f in fields)
+        params = [*params, *[f"%{q.upper()}%"] * len(fields)]
+        if q.isascii() and q.isdigit() and len(q) < 19:
+            where += " OR t.r_transaction_id = %s"
+            params.append(int(q))
+    return f"SELECT * FROM ({inner}) t{where} ORDER BY t.r_date, t.r_grp, t.r_id", params

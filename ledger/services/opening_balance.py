@@ -1,0 +1,73 @@
+"""A contact's opening balance (RULES §3): one opening_balance document per contact, at the business's first
+location. For a customer (and `both`) it is what they owed us when their account was opened; for a supplier,
+what we owed them."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction as db
+from django.utils import timezone
+
+from contacts.models import Contact
+from core.models import BusinessLocation
+from core.services.activity import log_created, log_deleted, logged_update
+from ledger.models import Transaction
+from ledger.services.numbering import document_number
+from ledger.services.payment_status import refresh_payment_status, total_paid
+from ledger.services.sells import DOCUMENT_FIELDS
+
+FIELD = "opening_balance"
+
+
+def opening_balance_set(*, business, user, contact: Contact, amount: Decimal) -> Transaction | None:
+    """Create or change the contact's opening balance to `amount` (the full opening amount, not a change).
+    Zero removes an unpaid one; it may never drop below what was already paid on it."""
+    if amount < 0:
+        raise ValidationError({FIELD: ["The opening balance cannot be negative."]})
+    with db.atomic():
+        Contact.all_objects.select_for_update().get(pk=contact.pk)  # lock order: the contact first
+        existing = (
+            Transaction.objects.select_for_update()
+            .filter(contact=contact, type=Transaction.Type.OPENING_BALANCE)
+            .first()
+        )
+        if existing is None:
+            if amount == 0:
+                return None
+            now = timezone.now()
+            document = Transaction.objects.create(
+                business=business,
+                location=BusinessLocation.objects.for_business(business).order_by("id").first(),
+                type=Transaction.Type.OPENING_BALANCE,
+                status=Transaction.Status.FINAL,
+                contact=contact,
+                ref_no=document_number(business, "opening_balance", "ref_no"),
+                transaction_date=now,
+                due_date=now,
+                total_before_tax=amount,
+                final_total=amount,
+                payment_status=Transaction.PaymentStatus.DUE,
+                created_by=user,
+            )
+            refresh_payment_status(document)
+            log_created(business=business, user=user, instance=document, fields=DOCUMENT_FIELDS)
+            return document
+        paid = total_paid(existing)
+        if amount < paid:
+            raise ValidationError(
+                {
+                    FIELD: [
+                        f"The opening balance cannot be less than what was already paid on it "
+                        f"({format(paid.normalize(), 'f')})."
+                    ]
+                }
+            )
+        if amount == 0:
+            log_deleted(business=business, user=user, instance=existing, fields=DOCUMENT_FIELDS)
+            existing.delete()
+            return None
+        with logged_update(business=business, user=user, instance=existing, fields=DOCUMENT_FIELDS):
+            existing.final_total = existing.total_before_tax = amount
+            existing.save(update_fields=["final_total", "total_before_tax", "updated_at"])
+            refresh_payment_status(existing)
+        return existing
