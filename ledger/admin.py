@@ -2,16 +2,28 @@
 by the ledger services, so they are read-only here; documents are created through the API and deleted here
 through the same services (stock goes back, FIFO is released, payments are removed)."""
 
+from datetime import timedelta
+from itertools import islice
+
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
+from contacts.admin import ContactAdmin
+from contacts.models import Contact
 from core.admin_base import ActivityTrailInline, BusinessScopedAdmin
 from core.exceptions import BusinessRuleViolation
+from core.money import format_currency
 from ledger.models import PurchaseDocument, PurchaseLine, SellDocument, SellLine, Transaction, TransactionPayment
+from ledger.selectors import contact_balance
+from ledger.services.payments import payment_delete
 from ledger.services.purchases import purchase_delete
 from ledger.services.sells import sell_delete
+from ledger.statement import ContactStatement
 
+LEDGER_DAYS, LEDGER_LINES = 90, 200
 READ_ONLY_NOTE = (
     "Read-only: totals, lines, stock allocation and payment status are derived and kept exact by the ledger "
     "services. Record payments and returns through the API; only the note can be edited here."
@@ -28,6 +40,9 @@ class ReadOnlyTabular(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_view_permission(self, request, obj=None):
+        return True  # the page's own admin has already decided who sees the document
 
 
 class SellLineInline(ReadOnlyTabular):
@@ -154,11 +169,31 @@ class TransactionAdmin(BusinessScopedAdmin):
         return False
 
 
+class ChildPaymentInline(ReadOnlyTabular):
+    model = TransactionPayment
+    fk_name = "parent"
+    verbose_name = "allocation"
+    verbose_name_plural = "allocated to documents (child payments)"
+    fields = readonly_fields = ("payment_ref_no", "transaction", "amount", "method", "paid_on")
+
+
 @admin.register(TransactionPayment)
 class PaymentAdmin(BusinessScopedAdmin):
+    """Payments, read-only; business admins delete them here through the same service as DELETE /payments/{id}:
+    a pay-due payment goes with its allocations, statuses are recomputed, the advance balance is corrected."""
+
     erp_permissions = {"view": ("sell.payments", "purchase.payments")}
-    list_display = ("payment_ref_no", "paid_on", "amount", "method", "transaction", "payment_for", "is_advance")
-    list_filter = ("method", "is_advance", "is_return")
+    list_display = (
+        "payment_ref_no",
+        "paid_on",
+        "amount",
+        "method",
+        "transaction",
+        "payment_for",
+        "is_advance",
+        "is_reverse",
+    )
+    list_filter = ("method", "is_advance", "is_reverse", "is_return")
     search_fields = ("payment_ref_no", "note", "payment_for__name")
     date_hierarchy = "paid_on"
     list_select_related = ("transaction", "payment_for")
@@ -172,11 +207,15 @@ class PaymentAdmin(BusinessScopedAdmin):
         "payment_ref_no",
         "is_return",
         "is_advance",
+        "is_reverse",
         "payment_type",
+        "due_payment_type",
+        "note",
         "created_by",
         "created_at",
     )
     exclude = ("business",)
+    inlines = [ChildPaymentInline]
 
     def has_add_permission(self, request, *args):
         return False
@@ -185,4 +224,75 @@ class PaymentAdmin(BusinessScopedAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        user = request.user
+        return user.is_active and user.is_staff and (user.is_superuser or user.is_business_admin)
+
+    def delete_model(self, request, obj):
+        payment_delete(business=obj.business, user=request.user, payment=obj)
+
+    def delete_queryset(self, request, queryset):
+        # Parents first: their children go with them (and are then skipped).
+        for payment in sorted(queryset, key=lambda p: p.parent_id is not None):
+            try:
+                if TransactionPayment.objects.filter(pk=payment.pk).exists():
+                    payment_delete(business=payment.business, user=request.user, payment=payment)
+            except BusinessRuleViolation as exc:
+                messages.error(request, f"{payment}: {exc.message}")
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except BusinessRuleViolation as exc:
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(reverse("admin:ledger_transactionpayment_change", args=[object_id]))
+
+
+class ContactWithLedgerAdmin(ContactAdmin):
+    """The contact page, with what the contact owes (or is owed) and their recent ledger."""
+
+    readonly_fields = (*ContactAdmin.readonly_fields, "balance_due", "recent_ledger")
+    fieldsets = (
+        *ContactAdmin.fieldsets,
+        ("Money owed", {"fields": ("balance_due", "recent_ledger")}),
+    )
+
+    @admin.display(description="due (all-time ledger)")
+    def balance_due(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        parts = contact_balance(obj)
+        return format_currency(parts["due"], obj.business)
+
+    @admin.display(description=f"ledger, last {LEDGER_DAYS} days")
+    def recent_ledger(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        today = timezone.localdate()
+        statement = ContactStatement(
+            business=obj.business, contact=obj, start_date=today - timedelta(days=LEDGER_DAYS), end_date=today
+        )
+        lines = [statement.opening_line(), *islice(statement.period_lines(), LEDGER_LINES)]
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    line["date"][:10],
+                    line["ref_no"],
+                    line["type"],
+                    line["debit"] or "",
+                    line["credit"] or "",
+                    line["balance"],
+                )
+                for line in lines
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>Date</th><th>Ref no</th><th>Type</th><th>Debit</th><th>Credit</th>"
+            "<th>Balance</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
+
+admin.site.unregister(Contact)
+admin.site.register(Contact, ContactWithLedgerAdmin)

@@ -103,3 +103,59 @@ def test_stock_is_read_only_in_the_admin(trade):
     row = VariationLocationStock.objects.get(variation=trade["variation"])
     page = client.get(f"/admin/inventory/variationlocationstock/{row.pk}/change/").content.decode()
     assert 'name="qty_available"' not in page
+
+
+def test_the_contact_page_shows_what_is_due_and_the_recent_ledger(trade):
+    client = staff(trade["admin"])
+    customer = trade["sell"].contact
+    page = client.get(f"/admin/contacts/contact/{customer.pk}/change/").content.decode()
+    assert "$ 100.00" in page  # 4 × 25.00, unpaid
+    assert trade["sell"].invoice_no in page
+    assert "Opening Balance" in page
+
+
+def test_a_business_admin_deletes_a_pay_due_payment_with_its_allocations(trade):
+    from ledger.models import TransactionPayment
+    from ledger.services.pay_due import pay_contact_due
+
+    customer = trade["sell"].contact
+    parent = pay_contact_due(
+        business=customer.business,
+        user=trade["admin"],
+        contact=customer,
+        data={"amount": Decimal("120"), "method": "cash"},
+    )
+    customer.refresh_from_db()
+    assert customer.balance == Decimal("20")
+    client = staff(trade["admin"])
+    page = client.get(f"/admin/ledger/transactionpayment/{parent.pk}/change/").content.decode()
+    assert trade["sell"].invoice_no in page  # the allocation inline
+    response = client.post(f"/admin/ledger/transactionpayment/{parent.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not TransactionPayment.objects.filter(payment_for=customer).exists()
+    customer.refresh_from_db()
+    trade["sell"].refresh_from_db()
+    assert customer.balance == 0
+    assert trade["sell"].payment_status == "due"
+
+
+def test_other_staff_cannot_delete_payments(trade, business):
+    from ledger.services.payments import payment_add
+
+    payment = payment_add(
+        business=business, user=trade["admin"], document=trade["sell"], data={"amount": Decimal("10"), "method": "cash"}
+    )
+    clerk = staff(make_user(business, "sell.payments"))
+    assert clerk.get(f"/admin/ledger/transactionpayment/{payment.pk}/").status_code in (200, 302)
+    assert clerk.post(f"/admin/ledger/transactionpayment/{payment.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_lines_and_payments_show_inline_on_a_document(trade, business):
+    from ledger.services.payments import payment_add
+
+    payment = payment_add(
+        business=business, user=trade["admin"], document=trade["sell"], data={"amount": Decimal("10"), "method": "cash"}
+    )
+    page = staff(trade["admin"]).get(f"/admin/ledger/selldocument/{trade['sell'].pk}/change/").content.decode()
+    assert payment.payment_ref_no in page
+    assert "Kettle" in page
