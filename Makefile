@@ -64,5 +64,11 @@ bench-ledger: $(VENV)/.dev
 	@url="$${BENCH_DATABASE_URL:-$$(scripts/pg-up)}"; \
 	BENCH_DATABASE_URL="$$url" $(PY) bench/ledger.py $(BENCH_ARGS)
 
+## make bench-money: the money benchmark (a customer's balance, its ledger by month, its all-time csv) on PostgreSQL.
+.PHONY: bench-money
+bench-money: $(VENV)/.dev
+	@url="$${BENCH_DATABASE_URL:-$$(scripts/pg-up)}"; \
+	BENCH_DATABASE_URL="$$url" $(PY) bench/money.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var/static

@@ -422,3 +422,17 @@ class Stopwatch:
 def say(text: str) -> None:
     """Progress goes to stderr so stdout holds only the table."""
     print(text, file=sys.stderr, flush=True)
+
+
+def patched(setups: list[Callable], fn: Callable[[], object]) -> Callable[[], object]:
+    """`fn` run with the proposals `setups` (each `setup(stack)` enters what it changes into an ExitStack)
+    monkeypatched in, and undone after each call: a proposed change timed without editing production files."""
+    from contextlib import ExitStack
+
+    def run():
+        with ExitStack() as stack:
+            for setup in setups:
+                setup(stack)
+            return fn()
+
+    return run

@@ -206,42 +206,61 @@ class LedgerTotals:
     all_ledger_discount: Decimal
 
 
+# The union is first grouped by what the totals distinguish, so the thirteen sums below read a handful of
+# groups instead of every row (measured by `make bench-money`).
+GROUPED = (
+    "SELECT v.r_bf, v.r_in, v.r_kind, v.r_is_reverse, v.r_side, SUM(v.r_credit) AS c, SUM(v.r_debit) AS d, "
+    "SUM(COALESCE(v.r_final_total, 0)) AS f FROM ({flagged}) v "
+    "GROUP BY v.r_bf, v.r_in, v.r_kind, v.r_is_reverse, v.r_side"
+)
+GROUP_EFFECT = "(g.c - g.d)"
+
+
 def _totals(where: str) -> list[str]:
     """invoice (sells − sell returns), purchase (purchases − purchase returns), paid, reverse payments, ledger
-    discounts, money received on the sell side, money paid on the purchase side — for rows under `where`."""
-    paid = f"{where} AND v.r_kind = 'payment' AND NOT v.r_is_reverse"
+    discounts, money received on the sell side, money paid on the purchase side — over the groups under `where`."""
+    paid = f"{where} AND g.r_kind = 'payment' AND NOT g.r_is_reverse"
     return [
-        f"SUM(CASE WHEN {where} AND v.r_kind = 'sell' THEN v.r_final_total "
-        f"WHEN {where} AND v.r_kind = 'sell_return' THEN -v.r_final_total ELSE 0 END)",
-        f"SUM(CASE WHEN {where} AND v.r_kind = 'purchase' THEN v.r_final_total "
-        f"WHEN {where} AND v.r_kind = 'purchase_return' THEN -v.r_final_total ELSE 0 END)",
-        f"SUM(CASE WHEN {paid} THEN v.r_credit + v.r_debit ELSE 0 END)",
-        f"SUM(CASE WHEN {where} AND v.r_is_reverse THEN v.r_credit + v.r_debit ELSE 0 END)",
-        f"SUM(CASE WHEN {where} AND v.r_kind = 'ledger_discount' THEN v.r_final_total ELSE 0 END)",
-        f"SUM(CASE WHEN {paid} AND v.r_side = 'sell' THEN v.r_credit - v.r_debit ELSE 0 END)",
-        f"SUM(CASE WHEN {paid} AND v.r_side = 'purchase' THEN v.r_debit - v.r_credit ELSE 0 END)",
+        f"SUM(CASE WHEN {where} AND g.r_kind = 'sell' THEN g.f WHEN {where} AND g.r_kind = 'sell_return' THEN -g.f "
+        "ELSE 0 END)",
+        f"SUM(CASE WHEN {where} AND g.r_kind = 'purchase' THEN g.f "
+        f"WHEN {where} AND g.r_kind = 'purchase_return' THEN -g.f ELSE 0 END)",
+        f"SUM(CASE WHEN {paid} THEN g.c + g.d ELSE 0 END)",
+        f"SUM(CASE WHEN {where} AND g.r_is_reverse THEN g.c + g.d ELSE 0 END)",
+        f"SUM(CASE WHEN {where} AND g.r_kind = 'ledger_discount' THEN g.f ELSE 0 END)",
+        f"SUM(CASE WHEN {paid} AND g.r_side = 'sell' THEN g.c - g.d ELSE 0 END)",
+        f"SUM(CASE WHEN {paid} AND g.r_side = 'purchase' THEN g.d - g.c ELSE 0 END)",
     ]
 
 
 def ledger_totals(contact: Contact, start, end, location_id=None) -> LedgerTotals:
     """Brought-forward, period and all-time totals of the contact's ledger, in one query; [start, end)."""
     flagged, params = flagged_sql(contact, start, end, location_id)
-    period = _totals("v.r_in = 1")
+    period = _totals("g.r_in = 1")
     always = _totals("1 = 1")
     columns = [
-        f"SUM(CASE WHEN v.r_bf = 1 THEN {EFFECT} ELSE 0 END)",
-        f"SUM(CASE WHEN v.r_bf = 1 OR v.r_in = 1 THEN {EFFECT} ELSE 0 END)",
+        f"SUM(CASE WHEN g.r_bf = 1 THEN {GROUP_EFFECT} ELSE 0 END)",
+        f"SUM(CASE WHEN g.r_bf = 1 OR g.r_in = 1 THEN {GROUP_EFFECT} ELSE 0 END)",
         *period[:5],
-        f"SUM({EFFECT})",
+        f"SUM({GROUP_EFFECT})",
         always[0],
         always[1],
         always[5],
         always[6],
         always[4],
     ]
+    grouped = GROUPED.format(flagged=flagged)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(columns)} FROM ({flagged}) v", params)
+        cursor.execute(f"SELECT {', '.join(columns)} FROM ({grouped}) g", params)
         return LedgerTotals(*(to_decimal(value) for value in cursor.fetchone()))
+
+
+def brought_forward(contact: Contact, start, end, location_id=None) -> Decimal:
+    """Only the balance brought forward into [start, end) (what a csv download needs before its first line)."""
+    flagged, params = flagged_sql(contact, start, end, location_id)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT SUM(CASE WHEN v.r_bf = 1 THEN {EFFECT} ELSE 0 END) FROM ({flagged}) v", params)
+        return to_decimal(cursor.fetchone()[0])
 
 
 def contact_closing(contact: Contact) -> Decimal:

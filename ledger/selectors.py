@@ -160,7 +160,7 @@ def contact_balance(contact) -> dict:
     closing = contact_closing(contact)
     due = -closing if owes_us_direction(contact) == 1 else closing
     open_due = Greatest(F("final_total") - F("total_paid"), ZERO)
-    documents = Transaction.objects.filter(contact=contact).counting_toward_dues().with_paid()
+    documents = Transaction.objects.filter(contact=contact).counting_toward_dues().with_paid_joined()
     parts = documents.aggregate(
         **{
             f"{kind}_due": Coalesce(Sum(Case(When(type=kind, then=open_due), default=ZERO)), ZERO)

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from contacts.api.permissions import CONTACT_READ, ContactVisible
 from contacts.models import Contact
-from core.api.export import cells_of, csv_response, download_name
+from core.api.export import csv_response, download_name
 from core.api.query import ObjectFormatQuery
 from core.api.rows import RowShape
 from core.api.schema import envelope, list_responses, object_envelope, object_responses, page_envelope
@@ -21,10 +21,9 @@ from ledger.api.shapes import PAYMENT_SHAPE
 from ledger.models import Transaction, TransactionPayment
 from ledger.querysets import paid_subquery
 from ledger.services.pay_due import pay_contact_due
-from ledger.statement import LINE_FIELDS, ContactStatement
+from ledger.statement import CSV_FIELDS, ContactStatement
 
 CONTACT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Contact id.")
-CSV_LINE_FIELDS = [f for f in LINE_FIELDS if f not in ("final_total", "total_due", "total_paid", "due_date")]
 PAY_DUE_SHAPE = RowShape(m.PayDueResult)
 READ = [CONTACT_READ, ContactVisible()]
 
@@ -135,7 +134,7 @@ class ContactMoneyViewSet(IntegrationViewSet):
         )
         if query["format"] == "csv":
             filename = download_name(f"contact-ledger-{contact.pk}", self.business.pk, "csv")
-            return csv_response(CSV_LINE_FIELDS, cells_of(CSV_LINE_FIELDS, statement.csv_lines()), filename)
+            return csv_response(CSV_FIELDS, statement.csv_rows(), filename)
         meta = {
             "start_date": query["start_date"],
             "end_date": query["end_date"],
