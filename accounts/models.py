@@ -1,1 +1,105 @@
-# Models arrive with the issue that introduces this domain (see ARCHITECTURE.md).
+"""Payment accounts (bank and cash), the money side of the books (RULES §9). Nothing here points into the ledger:
+a payment points at its account and at the account transaction it posted."""
+
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Q
+
+from accounts.querysets import AccountQuerySet
+from core.money import MONEY
+from core.querysets import BusinessManager
+
+
+class AccountType(models.Model):
+    business = models.ForeignKey("core.Business", on_delete=models.CASCADE, related_name="account_types")
+    name = models.CharField(max_length=191)
+    # One level: a type may have a parent, and a parent has none.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        limit_choices_to={"parent__isnull": True},
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BusinessManager()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.parent} › {self.name}" if self.parent_id else self.name
+
+
+class Account(models.Model):
+    business = models.ForeignKey("core.Business", on_delete=models.CASCADE, related_name="accounts")
+    name = models.CharField(max_length=191)
+    account_number = models.CharField(max_length=191)
+    account_type = models.ForeignKey(
+        AccountType, on_delete=models.SET_NULL, null=True, blank=True, related_name="accounts"
+    )
+    note = models.TextField(null=True, blank=True, validators=[MaxLengthValidator(2000)])
+    # [{"label": "IBAN", "value": "..."}, ...]
+    account_details = models.JSONField(null=True, blank=True)
+    is_closed = models.BooleanField(default=False)
+    created_by = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = models.Manager.from_queryset(AccountQuerySet)()
+
+    class Meta:
+        verbose_name = "payment account"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["business", "is_closed"], name="account_closed_idx")]
+
+    def __str__(self):
+        return f"{self.name} ({self.account_number})"
+
+
+class AccountTransaction(models.Model):
+    """A movement on an account: credit adds to its balance, debit takes from it."""
+
+    class Type(models.TextChoices):
+        CREDIT = "credit", "Credit"
+        DEBIT = "debit", "Debit"
+
+    class SubType(models.TextChoices):
+        OPENING_BALANCE = "opening_balance", "Opening balance"
+        DEPOSIT = "deposit", "Deposit"
+        FUND_TRANSFER = "fund_transfer", "Fund transfer"
+
+    business = models.ForeignKey("core.Business", on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="transactions")
+    type = models.CharField(max_length=6, choices=Type.choices)
+    sub_type = models.CharField(max_length=20, choices=SubType.choices, null=True, blank=True)
+    amount = models.DecimalField(**MONEY)
+    operation_date = models.DateTimeField()
+    note = models.TextField(null=True, blank=True)
+    # The paired leg of a deposit from another account or of a fund transfer (each leg points at the other).
+    transfer_transaction = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # For movements posted by a payment: which document and payment (plain ids: accounts never point into the
+    # ledger), and the payment's reference and method as they were recorded.
+    transaction_id = models.BigIntegerField(null=True, blank=True)
+    transaction_payment_id = models.BigIntegerField(null=True, blank=True, unique=True)
+    payment_ref_no = models.CharField(max_length=191, null=True, blank=True)
+    payment_method = models.CharField(max_length=20, null=True, blank=True)
+    created_by = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BusinessManager()
+
+    class Meta:
+        ordering = ["operation_date", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="account_transaction_amount_positive")]
+        indexes = [
+            models.Index(fields=["account", "operation_date", "id"], name="account_ledger_idx"),
+            models.Index(fields=["business", "operation_date", "id"], name="cash_flow_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.type} {self.amount} on {self.account_id}"

@@ -41,6 +41,8 @@ COLUMNS = (
     "r_is_opening",
     "r_is_reverse",
     "r_side",
+    "r_contact_id",
+    "r_contact_type",
 )
 DOC_LABELS = {
     "sell": "Sell",
@@ -66,17 +68,20 @@ def to_decimal(value) -> Decimal:
     return Decimal(repr(value)).quantize(QUANT)
 
 
-def _document_rows(contact: Contact, location_id):
-    documents = Transaction.objects.filter(business_id=contact.business_id, contact=contact).counting_toward_dues()
+def _document_rows(scope: dict, location_id):
+    documents = Transaction.objects.filter(**scope).counting_toward_dues()
     if location_id:
         documents = documents.filter(Q(location_id=location_id) | Q(type="ledger_discount"))
-    opening_is_debit = contact.type != Contact.Type.SUPPLIER  # customers and both: they owe us
-    debit_rows = Q(type__in=("sell", "purchase_return")) | Q(type="ledger_discount", sub_type="purchase_discount")
-    credit_rows = Q(type__in=("purchase", "sell_return")) | Q(type="ledger_discount", sub_type="sell_discount")
-    if opening_is_debit:
-        debit_rows |= Q(type="opening_balance")
-    else:
-        credit_rows |= Q(type="opening_balance")
+    # An opening balance is what a customer (or both) owed us, a debit; what we owed a supplier, a credit.
+    supplier_opening = Q(type="opening_balance", contact__type=Contact.Type.SUPPLIER)
+    debit_rows = (
+        Q(type__in=("sell", "purchase_return"))
+        | Q(type="ledger_discount", sub_type="purchase_discount")
+        | Q(type="opening_balance") & ~Q(contact__type=Contact.Type.SUPPLIER)
+    )
+    credit_rows = (
+        Q(type__in=("purchase", "sell_return")) | Q(type="ledger_discount", sub_type="sell_discount") | supplier_opening
+    )
     label = Case(
         *(When(type=kind, then=Value(text)) for kind, text in DOC_LABELS.items()),
         When(sub_type="sell_discount", then=Value("Sell Discount")),
@@ -107,31 +112,29 @@ def _document_rows(contact: Contact, location_id):
         r_side=Case(
             When(type__in=("purchase", "purchase_return"), then=Value("purchase")),
             When(sub_type="purchase_discount", then=Value("purchase")),
+            When(supplier_opening, then=Value("purchase")),
             default=Value("sell"),
             output_field=CharField(),
         ),
+        r_contact_id=F("contact_id"),
+        r_contact_type=F("contact__type"),
     ).values(*COLUMNS)
 
 
-def _payment_rows(contact: Contact, location_id):
+def _payment_rows(scope: dict, location_id):
     """Parents (pay due) and single-document payments; children are part of their parent's amount."""
-    payments = TransactionPayment.objects.filter(
-        business_id=contact.business_id, payment_for=contact, parent__isnull=True
-    )
+    payments = TransactionPayment.objects.filter(**scope, parent__isnull=True)
     if location_id:
         payments = payments.filter(Q(transaction__location_id=location_id) | Q(transaction__isnull=True))
-    supplier = contact.type == Contact.Type.SUPPLIER
+    supplier_opening = Q(transaction__type="opening_balance", payment_for__type=Contact.Type.SUPPLIER)
     # A payment's payment_type, when set, decides its side (pay-due rows always carry one); otherwise: money
     # paid out on purchases, sell returns, a supplier's opening balance, and change returned is a debit.
-    debit_docs = ["purchase", "sell_return"] + (["opening_balance"] if supplier else [])
     is_debit = Q(payment_type="debit") | Q(payment_type__isnull=True) & (
-        Q(is_return=True) | Q(transaction__type__in=debit_docs)
+        Q(is_return=True) | Q(transaction__type__in=("purchase", "sell_return")) | supplier_opening
     )
-    purchase_side = Q(due_payment_type__in=("purchase", "purchase_return")) | Q(
-        due_payment_type__isnull=True, transaction__type__in=("purchase", "purchase_return")
+    purchase_side = Q(due_payment_type__in=("purchase", "purchase_return")) | Q(due_payment_type__isnull=True) & (
+        Q(transaction__type__in=("purchase", "purchase_return")) | supplier_opening
     )
-    if supplier:
-        purchase_side |= Q(due_payment_type__isnull=True, transaction__type="opening_balance")
     label = Case(
         When(is_reverse=True, then=Value("Reverse Payment")),
         When(is_return=True, then=Value("Change Return")),
@@ -158,15 +161,49 @@ def _payment_rows(contact: Contact, location_id):
         r_is_opening=Value(False, output_field=BooleanField()),
         r_is_reverse=F("is_reverse"),
         r_side=Case(When(purchase_side, then=Value("purchase")), default=Value("sell"), output_field=CharField()),
+        r_contact_id=F("payment_for_id"),
+        r_contact_type=F("payment_for__type"),
     ).values(*COLUMNS)
 
 
-def ledger_union_sql(contact: Contact, location_id=None) -> tuple[str, list]:
+def _union_sql(documents_scope: dict, payments_scope: dict, location_id) -> tuple[str, list]:
     # order_by(): the models' default ordering is not allowed inside a compound statement (SQLite).
-    documents = _document_rows(contact, location_id).order_by()
-    union = documents.union(_payment_rows(contact, location_id).order_by(), all=True)
+    documents = _document_rows(documents_scope, location_id).order_by()
+    union = documents.union(_payment_rows(payments_scope, location_id).order_by(), all=True)
     sql, params = union.query.sql_with_params()
     return sql, list(params)
+
+
+def ledger_union_sql(contact: Contact, location_id=None) -> tuple[str, list]:
+    """One contact's ledger rows."""
+    scope = {"business_id": contact.business_id}
+    return _union_sql({**scope, "contact": contact}, {**scope, "payment_for": contact}, location_id)
+
+
+def business_union_sql(business, location_id=None) -> tuple[str, list]:
+    """Every contact's ledger rows at once (with r_contact_id and r_contact_type), for the reports."""
+    scope = {"business_id": business.pk}
+    return _union_sql(scope, {**scope, "payment_for__isnull": False}, location_id)
+
+
+def business_dues(business, before, location_id=None) -> tuple[Decimal, Decimal]:
+    """(customer_due, supplier_due) of the whole business for rows dated before `before`, from the same rows as
+    every contact's ledger: customer_due is what customers owe us (and the customer side of `both` contacts),
+    supplier_due what we owe suppliers (and the supplier side of `both` contacts). So customer_due − supplier_due
+    is the sum of every contact's `due` in the customer direction (suppliers' counted negative)."""
+    union, params = business_union_sql(business, location_id)
+    sql = (
+        "SELECT "
+        "SUM(CASE WHEN u.r_contact_type = 'customer' OR (u.r_contact_type = 'both' AND u.r_side = 'sell') "
+        "THEN u.r_debit - u.r_credit ELSE 0 END), "
+        "SUM(CASE WHEN u.r_contact_type = 'supplier' OR (u.r_contact_type = 'both' AND u.r_side = 'purchase') "
+        "THEN u.r_credit - u.r_debit ELSE 0 END) "
+        f"FROM ({union}) u WHERE u.r_date < %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, before])
+        customer, supplier = cursor.fetchone()
+    return to_decimal(customer), to_decimal(supplier)
 
 
 # --- reading it -------------------------------------------------------------------------------------------------

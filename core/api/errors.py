@@ -79,7 +79,10 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(_django_validation_detail(exc))
 
     if isinstance(exc, (Http404, exceptions.NotFound)):
-        code, body = 404, {"message": NOT_FOUND}
+        # A specific NotFound ("Account not found", "Location not found") keeps its message.
+        detail = str(getattr(exc, "detail", ""))
+        custom = isinstance(exc, exceptions.NotFound) and detail != str(exceptions.NotFound.default_detail)
+        code, body = 404, {"message": detail if custom else NOT_FOUND}
     elif isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
         code, body = 401, {"message": UNAUTHENTICATED}
         authenticator = getattr(context.get("request"), "authenticators", None)

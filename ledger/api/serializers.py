@@ -5,6 +5,7 @@ from collections import defaultdict
 from django.utils import timezone
 from rest_framework import serializers
 
+from accounts.models import Account
 from contacts.models import Contact
 from core.api.fields import DocumentDate, Money, PositiveAmount, Quantity
 from core.api.rows import Batched, Computed
@@ -312,10 +313,34 @@ class VisibleContact(ScopedPrimaryKey):
         return Contact.objects.for_business(self.context["business"]).visible_to(self.context["request"].user)
 
 
+class PaymentAccount(ScopedPrimaryKey):
+    """A payment's account: one the user may see and that is open (RULES §4, §9), in a business with the account
+    module; anything else is 422."""
+
+    default_error_messages = {**ScopedPrimaryKey.default_error_messages,
+                              "closed": "The account {name} is closed.",
+                              "no_module": "The account module is not enabled for this business."}
+
+    def get_queryset(self):
+        return Account.objects.visible_to(self.context["request"].user)
+
+    def to_internal_value(self, data):
+        if not self.context["business"].has_module("account"):
+            self.fail("no_module")
+        account = super().to_internal_value(data)
+        if account.is_closed:
+            self.fail("closed", name=account.name)
+        return account
+
+
 class PaymentWrite(InputSerializer):
     amount = PositiveAmount()
     method = serializers.ChoiceField(choices=TransactionPayment.Method.choices)
     paid_on = DocumentDate(help_text="Defaults to now.")
+    account_id = PaymentAccount(
+        Account, source="account", required=False, allow_null=True,
+        help_text="A visible, open payment account: the payment writes its movement there (not for `advance`).",
+    )
     note = Text(max_length=None)
     card_number = Text()
     card_holder_name = Text()

@@ -12,7 +12,7 @@ from core.services.activity import log_created
 from ledger.models import Transaction, TransactionPayment
 from ledger.services.numbering import payment_number
 from ledger.services.payment_status import refresh_payment_status
-from ledger.services.payments import DETAIL_FIELDS, LOGGED_FIELDS
+from ledger.services.payments import DETAIL_FIELDS, LOGGED_FIELDS, post_to_account
 
 CREDIT_DUES = ("sell", "purchase_return")  # money comes in: a credit on the contact's ledger
 DUE_TYPES_VALID = ("sell", "purchase", "sell_return", "purchase_return")
@@ -65,9 +65,11 @@ def pay_contact_due(*, business, user, contact: Contact, data: dict) -> Transact
             payment_ref_no=payment_number(business, _counter(due_type)),
             is_advance=not reverse,
             is_reverse=reverse,
+            account=data.get("account"),
             **common,
             **{f: data.get(f) for f in DETAIL_FIELDS},
         )
+        post_to_account(business=business, user=user, payment=parent, type=payment_type)
         log_created(business=business, user=user, instance=parent, fields=LOGGED_FIELDS)
         if reverse:  # a standalone row the other way: not allocated, the advance balance untouched
             return parent

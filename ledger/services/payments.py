@@ -7,6 +7,7 @@ from django.db import transaction as db
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from accounts.services import payment_posting, payment_posting_remove
 from contacts.models import Contact
 from core.exceptions import BusinessRuleViolation
 from core.services.activity import log_created, log_deleted
@@ -38,6 +39,7 @@ LOGGED_FIELDS = (
     "is_advance",
     "payment_type",
     "note",
+    "account",
 )
 
 
@@ -164,12 +166,50 @@ def record_payment(*, business, user, document: Transaction, data: dict, field_p
         method=data["method"],
         paid_on=data.get("paid_on") or timezone.now(),
         payment_ref_no=payment_number(business, payment_counter(document)),
+        account=data.get("account"),
         created_by=user,
         **{f: data.get(f) for f in DETAIL_FIELDS},
     )
-    # Payments with an account post their account transaction here (payment accounts).
+    post_to_account(business=business, user=user, payment=payment, type=document_money_side(document, payment))
     log_created(business=business, user=user, instance=payment, fields=LOGGED_FIELDS)
     return payment
+
+
+def document_money_side(document: Transaction, payment: TransactionPayment) -> str:
+    """How a payment on a document moves its account (RULES §4): its payment_type when set; otherwise money comes in
+    (credit) for sells, purchase returns and a customer's opening balance, goes out (debit) for purchases, sell
+    returns and a supplier's opening balance; change returned is a debit."""
+    if payment.payment_type:
+        return payment.payment_type
+    if payment.is_return:
+        return "debit"
+    if document.type in ("sell", "purchase_return"):
+        return "credit"
+    if document.type == "opening_balance" and document.contact.type != Contact.Type.SUPPLIER:
+        return "credit"
+    return "debit"
+
+
+def post_to_account(*, business, user, payment: TransactionPayment, type: str):
+    """A payment with an account writes its account movement, in the payment's database transaction. Allocations
+    (children) and advance-method payments never do: their money moved when their parent was paid."""
+    if payment.account_id is None or payment.parent_id is not None:
+        return
+    movement = payment_posting(
+        business=business,
+        user=user,
+        account=payment.account,
+        type=type,
+        amount=payment.amount,
+        operation_date=payment.paid_on,
+        note=payment.note,
+        transaction_id=payment.transaction_id,
+        payment_id=payment.pk,
+        payment_ref_no=payment.payment_ref_no,
+        payment_method=payment.method,
+    )
+    payment.account_transaction = movement
+    payment.save(update_fields=["account_transaction"])
 
 
 def payment_add(*, business, user, document: Transaction, data: dict) -> TransactionPayment:
@@ -192,7 +232,9 @@ def payment_rows_delete(document: Transaction):
     )["total"]
     if allocated:
         Contact.all_objects.filter(pk=document.contact_id).update(balance=F("balance") + allocated)
-    TransactionPayment.objects.filter(transaction=document).delete()
+    payments = TransactionPayment.objects.filter(transaction=document)
+    payment_posting_remove(movement_ids=list(payments.values_list("account_transaction_id", flat=True)))
+    payments.delete()
 
 
 def payment_delete(*, business, user, payment: TransactionPayment) -> int:
@@ -219,6 +261,7 @@ def payment_delete(*, business, user, payment: TransactionPayment) -> int:
             Contact.all_objects.filter(pk=contact.pk).update(balance=F("balance") + change)
         pk = payment.pk
         log_deleted(business=business, user=user, instance=payment, fields=LOGGED_FIELDS)
+        payment_posting_remove(movement_ids=[payment.account_transaction_id])
         payment.delete()
         for document in Transaction.objects.filter(pk__in=documents):
             refresh_payment_status(document)
