@@ -2,14 +2,17 @@
 
 from collections import defaultdict
 
-from django.db.models import F, Q, Sum
+from django.db.models import Case, Count, F, Max, Q, Sum, When
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from contacts.models import Contact
 from core.api.serializers import numeric_id
 from core.dates import day_bounds
 from inventory.models import Variation
-from ledger.models import Transaction
+from ledger.contact_ledger import contact_closing, owes_us_direction
+from ledger.models import Transaction, TransactionPayment
+from ledger.querysets import ZERO
 
 
 def visible_documents(user, *types):
@@ -151,12 +154,6 @@ def document_lines(model, price_field: str, ids, extra=()) -> dict[int, list[dic
 def contact_balance(contact) -> dict:
     """GET /contacts/{id}/balance: `due` from the ledger engine's all-time closing, and the parts behind it (what
     is still due on each kind of document, ledger discounts, the advance balance)."""
-    from django.db.models import Case, When
-    from django.db.models.functions import Coalesce, Greatest
-
-    from ledger.contact_ledger import contact_closing, owes_us_direction
-    from ledger.querysets import ZERO
-
     closing = contact_closing(contact)
     due = -closing if owes_us_direction(contact) == 1 else closing
     open_due = Greatest(F("final_total") - F("total_paid"), ZERO)
@@ -175,8 +172,6 @@ def contact_balance(contact) -> dict:
 def contact_payments(*, contact, start=None, end=None, q=None):
     """The contact's payment rows as the Payments tab lists them: parents and single-document payments (children
     are nested under their parent), newest first."""
-    from ledger.models import TransactionPayment
-
     rows = TransactionPayment.objects.filter(payment_for=contact)
     if start is not None:
         rows = rows.filter(paid_on__gte=start, paid_on__lt=end)
@@ -207,11 +202,6 @@ def contact_payments(*, contact, start=None, end=None, q=None):
 def payment_summary(rows) -> dict:
     """Over every payment row in the date filter (children included, not narrowed by q): how many rows, the money
     counted once (children are part of their parent), how many methods, the latest payment."""
-    from django.db.models import Count, Max
-    from django.db.models.functions import Coalesce
-
-    from ledger.querysets import ZERO
-
     return rows.aggregate(
         count=Count("id"),
         total_paid=Coalesce(Sum("amount", filter=Q(parent__isnull=True)), ZERO),
