@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+
+from core.sql import register_sqlite_functions
 
 
 class CoreConfig(AppConfig):
@@ -9,3 +12,4 @@ class CoreConfig(AppConfig):
         from core.api import converters, schema  # noqa: F401  schema registers the OpenAPI extensions
 
         converters.register()
+        connection_created.connect(register_sqlite_functions, dispatch_uid="core.sqlite_functions")

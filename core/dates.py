@@ -36,5 +36,10 @@ def day_bounds(business, start: datetime.date, end: datetime.date) -> tuple[date
     return lower, upper
 
 
+def local_iso(moment: datetime.datetime | None, business) -> str | None:
+    """ISO-8601 in the business's time zone, whether or not a request has it active (csv rows stream after)."""
+    return timezone.localtime(moment, business_zone(business)).isoformat() if moment is not None else None
+
+
 def now_in(business) -> datetime.datetime:
     return timezone.localtime(timezone=business_zone(business))

@@ -9,7 +9,6 @@ XLSX: the same columns, written by openpyxl in write-only mode; text is always s
 import csv
 import datetime
 import io
-import json
 import tempfile
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -20,7 +19,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from rest_framework.utils.encoders import JSONEncoder
+
+from core.api.renderers import json_dumps
 
 BOM = "\ufeff"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -29,7 +29,7 @@ ROWS_PER_CHUNK = 500
 
 
 def json_text(value) -> str:
-    return json.dumps(value, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":"))
+    return json_dumps(value)
 
 
 def neutralise(text: str) -> str:

@@ -16,6 +16,10 @@ class Money(serializers.DecimalField):
         kwargs.setdefault("coerce_to_string", False)
         super().__init__(**MONEY, **kwargs)
 
+    def validate_precision(self, value):
+        # Trailing zeros are not precision: "12.500000" is 12.5, within 4 places.
+        return super().validate_precision(value.normalize())
+
 
 class PositiveAmount(Money):
     default_error_messages = {"not_positive": "The {field} must be greater than 0."}

@@ -7,16 +7,16 @@ import zoneinfo
 from django.utils import timezone
 from rest_framework import status as http
 from rest_framework import viewsets
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from core.api.export import cells_of, csv_object_response, csv_response, download_name, xlsx_response
+from core.api.renderers import ExactJSONParser
 from core.api.rows import RowShape
 
 
 class IntegrationViewSet(viewsets.GenericViewSet):
     #: JSON bodies by default; endpoints that take uploads add MultiPartParser.
-    parser_classes = [JSONParser]
+    parser_classes = [ExactJSONParser]
     #: action name -> Rule or [Rule, ...]; an action without an entry is refused (core.api.permissions).
     rules: dict = {}
     #: Stem of download names: `<stem>-<business_id>-<timestamp>.csv`.
