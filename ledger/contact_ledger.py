@@ -17,6 +17,7 @@ from django.db.models import BooleanField, Case, CharField, DateTimeField, F, In
 from django.db.models.functions import Coalesce
 
 from contacts.models import Contact
+from core.sql import contains_any_sql, db_datetimes
 from ledger.models import Transaction, TransactionPayment
 from ledger.querysets import ZERO
 
@@ -201,7 +202,7 @@ def business_dues(business, before, location_id=None) -> tuple[Decimal, Decimal]
         f"FROM ({union}) u WHERE u.r_date < %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, before])
+        cursor.execute(sql, [*params, *db_datetimes(before)])
         customer, supplier = cursor.fetchone()
     return to_decimal(customer), to_decimal(supplier)
 
@@ -221,7 +222,7 @@ def flagged_sql(contact: Contact, start, end, location_id=None) -> tuple[str, li
         "CASE WHEN u.r_date >= %s AND u.r_date < %s AND NOT u.r_is_opening THEN 1 ELSE 0 END AS r_in "
         f"FROM ({union}) u"
     )
-    return sql, [start, end, start, end, *params]
+    return sql, [*db_datetimes(start, end, start, end), *params]
 
 
 @dataclass
@@ -320,8 +321,9 @@ def period_lines_sql(contact: Contact, start, end, location_id=None, q: str | No
     where = ""
     if q:
         fields = ("t.r_ref", "t.r_label", "t.r_kind", "t.r_location", "t.r_payment_status", "t.r_note")
-        where = " WHERE " + " OR ".join(f"UPPER(COALESCE({f}, '')) LIKE %s" for f in fields)
-        params = [*params, *[f"%{q.upper()}%"] * len(fields)]
+        conditions, matching = contains_any_sql(fields, q)
+        where = " WHERE " + " OR ".join(conditions)
+        params = [*params, *matching]
         if q.isascii() and q.isdigit() and len(q) < 19:
             where += " OR t.r_transaction_id = %s"
             params.append(int(q))

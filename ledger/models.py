@@ -238,10 +238,12 @@ class TransactionPayment(models.Model):
     is_reverse = models.BooleanField(default=False)
     note = models.TextField(null=True, blank=True)
     # The payment account the money went into or came out of, and the movement posted there (payment accounts).
-    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="payments")
-    account_transaction = models.OneToOneField("accounts.AccountTransaction", on_delete=models.SET_NULL, null=True,
-                                               blank=True, related_name="payment")
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
+    account_transaction = models.OneToOneField(
+        "accounts.AccountTransaction", on_delete=models.SET_NULL, null=True, blank=True, related_name="payment"
+    )
     card_number = models.CharField(max_length=191, null=True, blank=True)
     card_holder_name = models.CharField(max_length=191, null=True, blank=True)
     card_transaction_number = models.CharField(max_length=191, null=True, blank=True)

@@ -36,13 +36,13 @@ class TransactionQuerySet(BusinessQuerySet):
     def with_paid(self):
         return self.annotate(total_paid=paid_subquery()).annotate(total_due=F("final_total") - F("total_paid"))
 
-    def with_paid_joined(self):
+    def with_paid_joined(self, before=None):
         """total_paid and total_due by joining and grouping the payments once, for questions over many documents
-        at a time (sums, filters on what is due); with_paid's per-row subquery suits a page of rows."""
+        at a time (sums, filters on what is due); with_paid's per-row subquery suits a page of rows. With `before`,
+        only payments made before that moment count (what was due then)."""
         signed = Case(When(payments__is_return=True, then=-F("payments__amount")), default=F("payments__amount"))
-        return self.annotate(total_paid=Coalesce(Sum(signed), ZERO)).annotate(
-            total_due=F("final_total") - F("total_paid")
-        )
+        paid = Sum(signed, filter=Q(payments__paid_on__lt=before)) if before is not None else Sum(signed)
+        return self.annotate(total_paid=Coalesce(paid, ZERO)).annotate(total_due=F("final_total") - F("total_paid"))
 
     def with_return_exists(self):
         from ledger.models import Transaction

@@ -234,12 +234,13 @@ class ContactStatement:
     # --- open documents and aging ------------------------------------------------------------------------------
 
     def open_documents(self) -> list[dict]:
-        """Documents dated up to end_date with something still due on them, oldest first."""
+        """Documents dated up to end_date with something due on them at its end (payments made later do not
+        count), oldest first."""
         documents = (
             Transaction.objects.filter(contact=self.contact, transaction_date__lt=self.end)
             .counting_toward_dues()
             .exclude(type=Transaction.Type.LEDGER_DISCOUNT)
-            .with_paid_joined()
+            .with_paid_joined(before=self.end)
             .filter(total_due__gt=0)
             .order_by("transaction_date", "id")
         )
@@ -285,6 +286,15 @@ class ContactStatement:
                 | {"_debit_side": debit_side, "_due": row["due_date"]}
             )
         return lines
+
+    def _matches_q(self, line: dict) -> bool:
+        """`q` on an open document as on a period line (period_lines_sql): text contained in its reference, type,
+        location, status or note, case-insensitively, or its transaction id. The aging still counts them all."""
+        if not self.q:
+            return True
+        wanted = self.q.upper()
+        texts = (line["ref_no"], line["type"], line["location"], line["payment_status"], line["note"])
+        return any(wanted in (text or "").upper() for text in texts) or str(line["transaction_id"]) == self.q
 
     def aging(self, documents: list[dict]) -> dict:
         """What is due, by days past due at end_date: current (not yet due), 1–30, 31–60, 61–90, over 90. Each
@@ -337,7 +347,8 @@ class ContactStatement:
         data = {"contact_id": self.contact.pk}
         if fmt == "format_2":
             documents = self.open_documents()
-            data["lines"] = [{k: v for k, v in d.items() if not k.startswith("_")} for d in documents]
+            shown = [d for d in documents if self._matches_q(d)]
+            data["lines"] = [{k: v for k, v in d.items() if not k.startswith("_")} for d in shown]
             data["aging"] = self.aging(documents)
         else:
             lines = [self.opening_line(), *self.period_lines()]

@@ -10,6 +10,7 @@ from contacts.models import Contact
 from core.api.fields import DocumentDate, Money, PositiveAmount, Quantity
 from core.api.rows import Batched, Computed
 from core.api.serializers import Id, InputSerializer, ScopedPrimaryKey, Text
+from core.dates import local_iso
 from core.models import BusinessLocation
 from inventory.models import Variation
 from ledger.models import PurchaseLine, SellLine, Transaction, TransactionPayment
@@ -73,7 +74,7 @@ def child_payments(ids, ctx) -> dict[int, list[dict]]:
             {
                 **row,
                 "method_label": method_label(row["method"], ctx["business"]),
-                "paid_on": timezone.localtime(row["paid_on"]).isoformat(),
+                "paid_on": local_iso(row["paid_on"], ctx["business"]),
             }
         )
     return out
@@ -317,9 +318,11 @@ class PaymentAccount(ScopedPrimaryKey):
     """A payment's account: one the user may see and that is open (RULES §4, §9), in a business with the account
     module; anything else is 422."""
 
-    default_error_messages = {**ScopedPrimaryKey.default_error_messages,
-                              "closed": "The account {name} is closed.",
-                              "no_module": "The account module is not enabled for this business."}
+    default_error_messages = {
+        **ScopedPrimaryKey.default_error_messages,
+        "closed": "The account {name} is closed.",
+        "no_module": "The account module is not enabled for this business.",
+    }
 
     def get_queryset(self):
         return Account.objects.visible_to(self.context["request"].user)
@@ -338,7 +341,10 @@ class PaymentWrite(InputSerializer):
     method = serializers.ChoiceField(choices=TransactionPayment.Method.choices)
     paid_on = DocumentDate(help_text="Defaults to now.")
     account_id = PaymentAccount(
-        Account, source="account", required=False, allow_null=True,
+        Account,
+        source="account",
+        required=False,
+        allow_null=True,
         help_text="A visible, open payment account: the payment writes its movement there (not for `advance`).",
     )
     note = Text(max_length=None)

@@ -1,10 +1,10 @@
 """Document and payment numbers (RULES §3): per-business counters under a row lock, and a number that is
 already taken (typed by hand, say) is skipped, so no two documents ever share one."""
 
-import zoneinfo
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
-from django.utils import timezone
-
+from core.dates import now_in
 from core.services.counters import next_count, padded, yearly_reference
 
 # counter name -> prefix of the yearly reference ("SP2026/0001"); "" gives "2026/0001".
@@ -20,7 +20,7 @@ YEARLY = {
 
 
 def _current_year(business) -> int:
-    return timezone.localtime(timezone=zoneinfo.ZoneInfo(business.time_zone)).year
+    return now_in(business).year
 
 
 def _generate(business, counter: str, is_taken) -> str:
@@ -58,3 +58,20 @@ def number_taken(business, field: str, number: str, exclude_pk=None) -> bool:
     if exclude_pk:
         rows = rows.exclude(pk=exclude_pk)
     return rows.exists()
+
+
+def create_numbered(*, business, counter: str, field: str, typed: str | None, create):
+    """Run `create(number)` in a savepoint with the typed number, or the next generated one. The unique constraint
+    decides races: a typed number another request took meanwhile is a 422; a generated number that lost to one
+    typed by hand meanwhile is simply generated again."""
+    for _ in range(10):
+        number = typed or document_number(business, counter, field)
+        try:
+            with transaction.atomic():
+                return create(number)
+        except IntegrityError:
+            if not number_taken(business, field, number):
+                raise  # another constraint: not ours to explain
+            if typed:
+                raise ValidationError({field: [f"The {field.replace('_', ' ')} has already been taken."]}) from None
+    raise RuntimeError(f"No free {field} after ten attempts")

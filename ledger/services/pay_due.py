@@ -30,9 +30,14 @@ def _counter(due_type: str) -> str:
     return "sell_payment" if due_type in ("sell", "sell_return") else "purchase_payment"
 
 
-def _candidates(contact: Contact, due_type: str):
-    """Open documents of the due type (and the opening balance, except for purchase returns), oldest first."""
-    types = ["purchase_return"] if due_type == "purchase_return" else ["opening_balance", due_type]
+def _candidates(contact: Contact, due_type: str, payment_type: str):
+    """Open documents of the due type, oldest first, and the opening balance when the money goes its way: money
+    received (credit) pays what a customer (or both) owed at opening, money paid out (debit) what we owed a supplier.
+    (A sell-return refund or a purchase payment of a `both` contact never pays their receivable opening balance.)"""
+    types = [due_type]
+    pays_opening = (payment_type == "credit") == (contact.type != Contact.Type.SUPPLIER)
+    if due_type != "purchase_return" and pays_opening:
+        types.append("opening_balance")
     documents = (
         Transaction.objects.filter(contact=contact, type__in=types)
         .exclude(payment_status=Transaction.PaymentStatus.PAID)
@@ -74,7 +79,7 @@ def pay_contact_due(*, business, user, contact: Contact, data: dict) -> Transact
         if reverse:  # a standalone row the other way: not allocated, the advance balance untouched
             return parent
         remaining = parent.amount
-        for document in _candidates(contact, due_type):
+        for document in _candidates(contact, due_type, payment_type):
             if remaining <= 0:
                 break
             due = document.final_total - document.total_paid

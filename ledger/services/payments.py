@@ -157,6 +157,7 @@ def record_payment(*, business, user, document: Transaction, data: dict, field_p
         )
         for child in children:
             log_created(business=business, user=user, instance=child, fields=LOGGED_FIELDS)
+        children[0].pieces = children  # an advance drawn from several earlier payments is one piece per payment
         return children[0]
     payment = TransactionPayment.objects.create(
         business=business,
@@ -215,9 +216,9 @@ def post_to_account(*, business, user, payment: TransactionPayment, type: str):
 def payment_add(*, business, user, document: Transaction, data: dict) -> TransactionPayment:
     """POST /sells|purchases|transactions/{id}/payments."""
     with db.atomic():
-        if data["method"] == TransactionPayment.Method.ADVANCE:
-            Contact.all_objects.select_for_update().get(pk=document.contact_id)  # lock order: contact first
-        document = Transaction.objects.select_for_update().select_related("contact").get(pk=document.pk)
+        # The house lock order: the contact first (pay due holds it while it allocates), then the document.
+        Contact.all_objects.select_for_update().get(pk=document.contact_id)
+        document = Transaction.objects.select_for_update(of=("self",)).select_related("contact").get(pk=document.pk)
         check_payable(document)
         payment = record_payment(business=business, user=user, document=document, data=data)
         refresh_payment_status(document)

@@ -7,15 +7,14 @@ from django.db import transaction as db
 from django.utils import timezone
 
 from contacts.models import Contact
-from core.dates import add_term
 from core.exceptions import BusinessRuleViolation
 from core.services.activity import log_created, log_deleted, logged_update
 from inventory.services import InsufficientStock, lock_stock, stock_add, stock_remove
 from ledger.models import PurchaseLine, Transaction, TransactionPayment
-from ledger.services.numbering import document_number, number_taken
+from ledger.services.numbering import create_numbered, document_number, number_taken
 from ledger.services.payment_status import refresh_payment_status, total_paid
 from ledger.services.payments import payment_rows_delete, record_payment
-from ledger.services.sells import DOCUMENT_FIELDS
+from ledger.services.sells import DOCUMENT_FIELDS, document_header
 from ledger.services.totals import document_totals
 
 
@@ -27,16 +26,7 @@ def purchase_create(*, business, user, data: dict) -> Transaction:
     received = status == Transaction.Status.RECEIVED
     lines = data["lines"]
     subtotal = sum((line["quantity"] * line["purchase_price"] for line in lines), Decimal(0))
-    _, final_total = document_totals(
-        subtotal=subtotal,
-        discount_type=data.get("discount_type"),
-        discount_amount=data.get("discount_amount"),
-        shipping_charges=data.get("shipping_charges"),
-        precision=business.currency_precision,
-    )
-    when = data.get("transaction_date") or timezone.now()
-    pay_term_number = data.get("pay_term_number", contact.pay_term_number)
-    pay_term_type = data.get("pay_term_type", contact.pay_term_type)
+    header = document_header(business=business, user=user, data=data, contact=contact, subtotal=subtotal)
     payments = data.get("payments") or []
 
     with db.atomic():
@@ -45,25 +35,14 @@ def purchase_create(*, business, user, data: dict) -> Transaction:
         ref_no = (data.get("ref_no") or "").strip()
         if ref_no and number_taken(business, "ref_no", ref_no):
             raise ValidationError({"ref_no": ["The ref no has already been taken."]})
-        purchase = Transaction.objects.create(
+        purchase = create_numbered(
             business=business,
-            location=data["location"],
-            type=Transaction.Type.PURCHASE,
-            status=status,
-            contact=contact,
-            ref_no=ref_no or document_number(business, "purchase", "ref_no"),
-            transaction_date=when,
-            total_before_tax=subtotal,
-            discount_type=data.get("discount_type"),
-            discount_amount=data.get("discount_amount") or 0,
-            shipping_charges=data.get("shipping_charges") or 0,
-            final_total=final_total,
-            additional_notes=data.get("additional_notes"),
-            pay_term_number=pay_term_number,
-            pay_term_type=pay_term_type,
-            due_date=add_term(when, pay_term_number, pay_term_type),
-            payment_status=Transaction.PaymentStatus.DUE,
-            created_by=user,
+            counter="purchase",
+            field="ref_no",
+            typed=ref_no,
+            create=lambda number: Transaction.objects.create(
+                ref_no=number, type=Transaction.Type.PURCHASE, status=status, **header
+            ),
         )
         rows = PurchaseLine.objects.bulk_create(
             [
@@ -195,6 +174,7 @@ def _return_line(business, line: PurchaseLine, quantity: Decimal, location_id: i
 def purchase_delete(*, business, user, purchase: Transaction):
     """Delete a purchase (back office); refused once any of its stock has been sold."""
     with db.atomic():
+        Contact.all_objects.select_for_update().get(pk=purchase.contact_id)  # lock order: the contact first
         purchase = Transaction.objects.select_for_update().get(pk=purchase.pk, type=Transaction.Type.PURCHASE)
         lock_stock(
             variation_ids=purchase.purchase_lines.values_list("variation_id", flat=True),

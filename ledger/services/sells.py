@@ -13,7 +13,7 @@ from core.services.activity import log_created, log_deleted, logged_update
 from inventory.services import InsufficientStock, stock_add, stock_remove
 from ledger.models import SellLine, Transaction, TransactionPayment
 from ledger.services import fifo
-from ledger.services.numbering import document_number, number_taken
+from ledger.services.numbering import create_numbered, document_number, number_taken
 from ledger.services.payment_status import refresh_payment_status, total_paid
 from ledger.services.payments import payment_rows_delete, record_payment
 from ledger.services.totals import document_totals
@@ -84,16 +84,9 @@ def _check_recurring(business, data):
     }
 
 
-def sell_create(*, business, user, data: dict) -> Transaction:
-    contact: Contact = data["contact"]
-    if contact.type not in (Contact.Type.CUSTOMER, Contact.Type.BOTH):
-        raise ValidationError({"contact_id": ["A sell needs a customer (or customer-and-supplier) contact."]})
-    status = data.get("status") or Transaction.Status.FINAL
-    payments = data.get("payments") or []
-    if payments and status != Transaction.Status.FINAL:
-        raise ValidationError({"payments": [f"A {status} sell takes no payments: only final sells do."]})
-    lines = data["lines"]
-    subtotal = sum((line["quantity"] * line["unit_price"] for line in lines), Decimal(0))
+def document_header(*, business, user, data: dict, contact: Contact, subtotal: Decimal) -> dict:
+    """The Transaction fields a new sell or purchase takes from its request: location, contact, date, totals,
+    discount, shipping, notes and pay term (the contact's when the request names none) with its due date."""
     _, final_total = document_totals(
         subtotal=subtotal,
         discount_type=data.get("discount_type"),
@@ -104,6 +97,36 @@ def sell_create(*, business, user, data: dict) -> Transaction:
     when = data.get("transaction_date") or timezone.now()
     pay_term_number = data.get("pay_term_number", contact.pay_term_number)
     pay_term_type = data.get("pay_term_type", contact.pay_term_type)
+    return {
+        "business": business,
+        "location": data["location"],
+        "contact": contact,
+        "transaction_date": when,
+        "total_before_tax": subtotal,
+        "discount_type": data.get("discount_type"),
+        "discount_amount": data.get("discount_amount") or 0,
+        "shipping_charges": data.get("shipping_charges") or 0,
+        "final_total": final_total,
+        "additional_notes": data.get("additional_notes"),
+        "pay_term_number": pay_term_number,
+        "pay_term_type": pay_term_type,
+        "due_date": add_term(when, pay_term_number, pay_term_type),
+        "payment_status": Transaction.PaymentStatus.DUE,
+        "created_by": user,
+    }
+
+
+def sell_create(*, business, user, data: dict) -> Transaction:
+    contact: Contact = data["contact"]
+    if contact.type not in (Contact.Type.CUSTOMER, Contact.Type.BOTH):
+        raise ValidationError({"contact_id": ["A sell needs a customer (or customer-and-supplier) contact."]})
+    status = data.get("status") or Transaction.Status.FINAL
+    payments = data.get("payments") or []
+    if payments and status != Transaction.Status.FINAL:
+        raise ValidationError({"payments": [f"A {status} sell takes no payments: only final sells do."]})
+    lines = data["lines"]
+    subtotal = sum((line["quantity"] * line["unit_price"] for line in lines), Decimal(0))
+    header = document_header(business=business, user=user, data=data, contact=contact, subtotal=subtotal)
 
     with db.atomic():
         if any(p["method"] == TransactionPayment.Method.ADVANCE for p in payments):
@@ -111,27 +134,20 @@ def sell_create(*, business, user, data: dict) -> Transaction:
         invoice_no = (data.get("invoice_no") or "").strip()
         if invoice_no and number_taken(business, "invoice_no", invoice_no):
             raise ValidationError({"invoice_no": ["The invoice no has already been taken."]})
-        sell = Transaction.objects.create(
+        recurring = _check_recurring(business, data)
+        sell = create_numbered(
             business=business,
-            location=data["location"],
-            type=Transaction.Type.SELL,
-            status=status,
-            contact=contact,
-            invoice_no=invoice_no or document_number(business, "sell_invoice", "invoice_no"),
-            transaction_date=when,
-            total_before_tax=subtotal,
-            discount_type=data.get("discount_type"),
-            discount_amount=data.get("discount_amount") or 0,
-            shipping_charges=data.get("shipping_charges") or 0,
-            final_total=final_total,
-            additional_notes=data.get("additional_notes"),
-            pay_term_number=pay_term_number,
-            pay_term_type=pay_term_type,
-            due_date=add_term(when, pay_term_number, pay_term_type),
-            is_direct_sale=data.get("is_direct_sale", True),
-            payment_status=Transaction.PaymentStatus.DUE,
-            created_by=user,
-            **_check_recurring(business, data),
+            counter="sell_invoice",
+            field="invoice_no",
+            typed=invoice_no,
+            create=lambda number: Transaction.objects.create(
+                invoice_no=number,
+                type=Transaction.Type.SELL,
+                status=status,
+                is_direct_sale=data.get("is_direct_sale", True),
+                **header,
+                **recurring,
+            ),
         )
         rows = SellLine.objects.bulk_create(
             [
@@ -191,12 +207,13 @@ def sell_return_save(*, business, user, sell: Transaction, data: dict) -> Transa
         )
 
         subtotal = sum((line.quantity_returned * line.unit_price for line in lines.values()), Decimal(0))
+        # An update that sends no discount keeps the return's discount.
+        discount = {
+            field: data[field] if field in data else getattr(existing, field, None)
+            for field in ("discount_type", "discount_amount")
+        }
         _, final_total = document_totals(
-            subtotal=subtotal,
-            discount_type=data.get("discount_type"),
-            discount_amount=data.get("discount_amount"),
-            shipping_charges=None,
-            precision=business.currency_precision,
+            subtotal=subtotal, **discount, shipping_charges=None, precision=business.currency_precision
         )
         when = data.get("transaction_date")
         if existing is None:
@@ -211,7 +228,7 @@ def sell_return_save(*, business, user, sell: Transaction, data: dict) -> Transa
                 transaction_date=when or timezone.now(),
                 created_by=user,
             )
-            _fill_return(ret, subtotal, final_total, data)
+            _fill_return(ret, subtotal, final_total, discount)
             ret.save()
             log_created(business=business, user=user, instance=ret, fields=DOCUMENT_FIELDS)
         else:
@@ -219,7 +236,7 @@ def sell_return_save(*, business, user, sell: Transaction, data: dict) -> Transa
             with logged_update(business=business, user=user, instance=ret, fields=DOCUMENT_FIELDS):
                 if when:
                     ret.transaction_date = when
-                _fill_return(ret, subtotal, final_total, data)
+                _fill_return(ret, subtotal, final_total, discount)
                 if total_paid(ret) > ret.final_total:
                     raise BusinessRuleViolation("The return would fall below what has already been refunded on it.")
                 ret.save()
@@ -227,10 +244,10 @@ def sell_return_save(*, business, user, sell: Transaction, data: dict) -> Transa
     return ret
 
 
-def _fill_return(ret: Transaction, subtotal, final_total, data):
+def _fill_return(ret: Transaction, subtotal, final_total, discount: dict):
     ret.total_before_tax = subtotal
-    ret.discount_type = data.get("discount_type")
-    ret.discount_amount = data.get("discount_amount") or 0
+    ret.discount_type = discount["discount_type"]
+    ret.discount_amount = discount["discount_amount"] or 0
     ret.final_total = final_total
     ret.due_date = ret.transaction_date
     ret.payment_status = ret.payment_status or Transaction.PaymentStatus.DUE
@@ -240,7 +257,8 @@ def _return_lines(business, changes: list[tuple[int, SellLine, Decimal]], locati
     """Set each line's returned quantity: the difference goes back on the shelf (or leaves it again when less is
     returned than before), stock rows first in variation order, then the FIFO mapping."""
     releases, allocations = [], []
-    for index, line, quantity in sorted(changes, key=lambda c: c[1].variation_id):
+    # Within a variation, what comes back on the shelf first, then what leaves it again.
+    for index, line, quantity in sorted(changes, key=lambda c: (c[1].variation_id, c[2] < c[1].quantity_returned)):
         delta = quantity - line.quantity_returned
         if delta and line.product.enable_stock:
             _move_stock(business, line, delta, location_id, index)
@@ -254,6 +272,7 @@ def _return_lines(business, changes: list[tuple[int, SellLine, Decimal]], locati
 def sell_delete(*, business, user, sell: Transaction):
     """Delete a sell (back office): its stock goes back, FIFO is released, its return and payments go too."""
     with db.atomic():
+        Contact.all_objects.select_for_update().get(pk=sell.contact_id)  # lock order: the contact first
         sell = Transaction.objects.select_for_update().get(pk=sell.pk, type=Transaction.Type.SELL)
         documents = [sell, *Transaction.objects.filter(return_parent=sell)]
         if sell.status == Transaction.Status.FINAL:

@@ -16,6 +16,7 @@ list responses in any format.
 """
 
 import csv
+import datetime
 import io
 import itertools
 import zoneinfo
@@ -383,3 +384,183 @@ def row_ids(response, key="id") -> list:
     if response.get("Content-Type", "").startswith("application/json"):
         return [row[key] for row in response.json()["data"]]
     return [int(row[key]) for row in download_rows(response)]
+
+
+# --- money owed: balances, ledgers, pay due, ledger discounts (contacts-api.txt) -----------------------------
+
+
+def moment(year, month, day, hour=10, minute=0, zone="UTC"):
+    """An aware datetime (UTC unless `zone` names another): a document's or payment's date in money tests. (To move
+    a document such as an opening balance to a date, see `backdate` below.)"""
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=zoneinfo.ZoneInfo(zone))
+
+
+def pay_due(business, user, contact, amount, **data) -> TransactionPayment:
+    """POST /contacts/{id}/payments through the service: `pay_due(b, u, customer, "50", paid_on=moment(...))`."""
+    from ledger.services.pay_due import pay_contact_due
+
+    payload = {"amount": Decimal(str(amount)), "method": data.pop("method", "cash"), **data}
+    return pay_contact_due(business=business, user=user, contact=contact, data=payload)
+
+
+def make_ledger_discount(business, user, contact, amount, *, when, sub_type=None, note=None) -> Transaction:
+    """A ledger discount through ledger.services.ledger_discounts (sub_type is needed for `both` contacts)."""
+    from ledger.services.ledger_discounts import ledger_discount_create
+
+    data = {"date": when, "amount": Decimal(str(amount)), "note": note, "sub_type": sub_type}
+    return ledger_discount_create(business=business, user=user, contact=contact, data=data)
+
+
+def money_footprint(business) -> dict:
+    """footprint() plus what the money endpoints may change beyond it: every document's date, sub type, note and
+    status, every payment's links, every contact row, and the account movements payments post."""
+    from accounts.models import AccountTransaction
+
+    return {
+        **footprint(business),
+        "movements": list(
+            AccountTransaction.objects.filter(business=business).order_by("id").values_list("id", "amount")
+        ),
+        "documents": list(
+            Transaction.objects.filter(business=business)
+            .order_by("id")
+            .values_list("id", "type", "sub_type", "transaction_date", "additional_notes", "contact_id")
+        ),
+        "payment_links": list(
+            TransactionPayment.objects.filter(business=business)
+            .order_by("id")
+            .values_list("id", "parent_id", "transaction_id", "payment_type", "is_advance", "paid_on")
+        ),
+        "contacts": list(Contact.all_objects.filter(business=business).order_by("id").values()),
+    }
+
+
+# The contract's field lists of the money endpoints (contacts-api.txt), in its order.
+BALANCE = [
+    "contact_id",
+    "due",
+    "due_formatted",
+    # beyond the reference (RULES §5): the parts behind `due`
+    "sell_due",
+    "purchase_due",
+    "opening_balance_due",
+    "sell_return_due",
+    "purchase_return_due",
+    "ledger_discount",
+    "advance_balance",
+]
+OPENING_BALANCE_TRANSACTION = [
+    "id",
+    "ref_no",
+    "final_total",
+    "total_paid",
+    "due",
+    "due_formatted",
+    "payment_status",
+    "transaction_date",
+    "location_id",
+    "location_name",
+]
+LEDGER_LINE = [
+    "date",
+    "ref_no",
+    "type",
+    "location",
+    "payment_status",
+    "debit",
+    "credit",
+    "balance",
+    "note",
+    "transaction_id",
+    "transaction_type",
+    "payment_method_key",
+    "final_total",
+    "total_due",
+    "total_paid",
+    "due_date",
+]
+# The csv download of a ledger: the format_1 columns (the format_2 totals left out), in this order.
+LEDGER_CSV = LEDGER_LINE[:12]
+LEDGER_SUMMARY = [
+    "start_date",
+    "end_date",
+    "beginning_balance",
+    "balance_due",
+    "total_invoice",
+    "total_purchase",
+    "total_paid",
+    "total_reverse_payment",
+    "ledger_discount",
+    "all_total_invoice",
+    "all_invoice_paid",
+    "all_total_purchase",
+    "all_purchase_paid",
+    "all_balance_due",
+    "all_ledger_discount",
+]
+LEDGER_META = ["start_date", "end_date", "location_id", "format", "q"]
+AGING = ["current", "1_30", "31_60", "61_90", "over_90", "total"]
+LEDGER_PRODUCT = ["product_name", "variation_name", "sub_sku", "quantity", "unit_price", "line_total"]
+LEDGER_DISCOUNT_ROW = [
+    "id",
+    "contact_id",
+    "contact_name",
+    "contact_type",
+    "sub_type",
+    "amount",
+    "note",
+    "transaction_date",
+    "created_by",
+]
+CHILD_PAYMENT = ["id", "amount", "method", "method_label", "paid_on", "payment_ref_no"]
+PAYMENT_SUMMARY = ["count", "total_paid", "methods_count", "latest_paid_on"]
+PAGE_META = ["current_page", "last_page", "per_page", "total"]
+PAY_DUE_RESULT = ["id", "contact_id", "payment_ref_no", "amount", "method", "paid_on", "is_advance", "payment_type"]
+
+
+# --- money owed: the contact ledger ----------------------------------------------------------------------------
+
+
+def backdate(document, when) -> Transaction:
+    """Move a document to `when` (its transaction_date and due_date): opening balances are dated when they are
+    set, so a worked example over a past period dates the account's opening where the story needs it."""
+    Transaction.objects.filter(pk=document.pk).update(transaction_date=when, due_date=when)
+    document.refresh_from_db()
+    return document
+
+
+def money_json(response) -> dict:
+    """A JSON body with every number read as an exact Decimal (amounts are JSON numbers)."""
+    import json
+
+    return json.loads(response.content, parse_float=Decimal)
+
+
+def signed_running(balance: str) -> Decimal:
+    """A ledger running balance as shown ("$ 1,234.50 DR", "$ 12.00 CR", "$ 0.00") back to its signed value
+    (credit − debit): DR is negative."""
+    number, _, side = balance.rpartition(" ") if balance.endswith(("DR", "CR")) else (balance, "", "")
+    value = Decimal(number.split(" ")[-1].replace(",", ""))
+    return -value if side == "DR" else value
+
+
+def api_data(client, method: str, url: str, body=None, status: int = 201) -> dict:
+    """Call the integration API (`url` under /api/v1/integration), check the status, return `data` with exact
+    Decimals."""
+    from core.tests.matrix import BASE
+
+    response = getattr(client, method)(f"{BASE}{url}", body, format="json")
+    assert response.status_code == status, (url, response.status_code, response.content[:800])
+    return money_json(response)["data"]
+
+
+def ledger_data(client, contact_id: int, start: str, end: str, fmt: str = "format_1", **query) -> dict:
+    """GET /contacts/{id}/ledger for [start, end] in a format; its `data` with exact Decimals."""
+    params = "&".join(f"{k}={v}" for k, v in {"start_date": start, "end_date": end, "format": fmt, **query}.items())
+    return api_data(client, "get", f"/contacts/{contact_id}/ledger?{params}", status=200)
+
+
+def ledger_rows(lines: list[dict], *, location: bool = True) -> list[tuple]:
+    """Ledger lines as (date, ref_no, type, [location,] payment_status, debit, credit, balance) tuples."""
+    keys = ("date", "ref_no", "type", *(("location",) if location else ()), "payment_status", "debit", "credit")
+    return [(*(line[k] for k in keys), line["balance"]) for line in lines]

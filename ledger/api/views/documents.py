@@ -11,14 +11,14 @@ from ledger import selectors
 from ledger.api import filters
 from ledger.api import serializers as s
 from ledger.api.shapes import (
-    PAYMENT_SHAPE,
     PURCHASE_DETAIL_SHAPE,
     PURCHASE_SHAPE,
     RETURN_SHAPE,
     SELL_DETAIL_SHAPE,
     SELL_SHAPE,
+    payment_row,
 )
-from ledger.models import Transaction, TransactionPayment
+from ledger.models import Transaction
 from ledger.services.payments import payment_add
 from ledger.services.purchases import purchase_create, purchase_return_save
 from ledger.services.sells import sell_create, sell_return_save
@@ -73,7 +73,7 @@ class DocumentViewSet(IntegrationViewSet):
         document = self.get_object()
         data = self.validated_body(s.PaymentWrite)
         payment = payment_add(business=self.business, user=request.user, document=document, data=data)
-        row = PAYMENT_SHAPE.one(TransactionPayment.objects.filter(pk=payment.pk), self.row_context())
+        row = payment_row(payment, self.row_context())
         return self.object_response(row, message="Payment added successfully", status=201)
 
 

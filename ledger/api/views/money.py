@@ -1,7 +1,6 @@
 """Money owed, per contact: balance, opening balance, the ledger, payments and pay due (served by the ledger
 under /contacts/{id}/...)."""
 
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
@@ -12,7 +11,7 @@ from core.api.query import ObjectFormatQuery
 from core.api.rows import RowShape
 from core.api.schema import envelope, list_responses, object_envelope, object_responses, page_envelope
 from core.api.views import IntegrationViewSet
-from core.dates import day_bounds
+from core.dates import day_bounds, local_iso
 from core.money import format_currency
 from ledger import selectors
 from ledger.api import money_serializers as m
@@ -103,7 +102,7 @@ class ContactMoneyViewSet(IntegrationViewSet):
         return self.object_response(data, query, stem=f"contact-{contact.pk}-opening-balance")
 
     def _iso(self, moment):
-        return timezone.localtime(moment).isoformat() if moment else None
+        return local_iso(moment, self.business)
 
     @extend_schema(
         summary="Get contact ledger",
@@ -112,9 +111,10 @@ class ContactMoneyViewSet(IntegrationViewSet):
         "Balance' line, which carries the balance brought forward, signed) and payments (pay-due parents carry "
         "their children's amount), ordered by date, documents before payments, then id. `location_id` keeps "
         "ledger discounts and contact-level payments, which have no location. `q` narrows the lines shown, not "
-        "the running balance or the summary. format_2 lists the open documents with what is due on each and an "
-        "aging block by days past due at end_date; format_3 adds each sell's and purchase's products and the "
-        "advance balance; format_4 is the partner ledger (no location, no products) with the aging block.",
+        "the running balance or the summary (in format_2 it narrows the open documents, not the aging). "
+        "format_2 lists the open documents with what is due on each and an aging block by days past due at "
+        "end_date; format_3 adds each sell's and purchase's products and the advance balance; format_4 is the "
+        "partner ledger (no location, no products) with the aging block.",
         parameters=[CONTACT_ID, m.LedgerQuery],
         responses=list_responses(
             envelope("LedgerResponse", data=m.LedgerData(), meta=m.LedgerMeta()), 403, 404, 422, exports=("csv",)

@@ -18,10 +18,12 @@ class PaymentViewSet(IntegrationViewSet):
 
     @extend_schema(
         summary="Delete a payment",
-        description="Business admins only. A pay-due parent goes with its children (the documents they paid are "
-        "due again) and its unallocated part comes off the contact's advance balance (refused with 422 when that "
-        "advance has been spent). Deleting a child (an allocation) puts its amount back into the advance "
-        "balance. Payment statuses are recomputed in the same database transaction.",
+        description="Business admins only. A pay-due parent goes with all its allocations — to documents paid by the "
+        "pay-due and to documents later paid from its advance — so those documents are due again, and its "
+        "unallocated part comes off the contact's advance balance. Deleting one allocation puts its amount back "
+        "into the advance balance. A payment's account movement goes with it. Payment statuses are recomputed in "
+        "the same database transaction; 422 only if the advance balance would go negative, which the bookkeeping "
+        "never allows.",
         parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="Payment id.")],
         responses={200: object_envelope("PaymentDeletedResponse", DeletedId, message=True), **errors(403, 404, 422)},
     )

@@ -10,9 +10,9 @@ from core.api.views import IntegrationViewSet
 from ledger import selectors
 from ledger.api import serializers as s
 from ledger.api.permissions import DocumentPaymentPermission
-from ledger.api.shapes import PAYMENT_SHAPE
+from ledger.api.shapes import payment_row
 from ledger.api.views.documents import PAYMENT_DOC, PaymentResponse
-from ledger.models import Transaction, TransactionPayment
+from ledger.models import Transaction
 from ledger.payment_methods import payment_methods
 from ledger.services.payments import PAYABLE, payment_add
 
@@ -54,7 +54,7 @@ class TransactionPaymentViewSet(IntegrationViewSet):
         document = self.get_object()
         data = self.validated_body(s.PaymentWrite)
         payment = payment_add(business=self.business, user=request.user, document=document, data=data)
-        row = PAYMENT_SHAPE.one(TransactionPayment.objects.filter(pk=payment.pk), self.row_context())
+        row = payment_row(payment, self.row_context())
         return self.object_response(row, message="Payment added successfully", status=201)
 
 
