@@ -1,7 +1,7 @@
 """Writes to payment accounts (RULES §9): accounts, deposits, fund transfers, and the movements payments post.
 Every write is one database transaction; two accounts are always locked in id order."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction as db
@@ -13,26 +13,6 @@ from core.services.activity import log_created, logged_update
 
 ACCOUNT_FIELDS = ("name", "account_number", "account_type", "note", "account_details", "is_closed")
 LINE_FIELDS = ("account", "type", "sub_type", "amount", "operation_date", "note", "transfer_transaction")
-
-
-def parse_amount(value, business, field: str) -> Decimal:
-    """A number, or text written with the business's thousand and decimal separators ("1.234,50")."""
-    if isinstance(value, (int, Decimal)):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    text = str(value).strip()
-    if business.thousand_separator:
-        text = text.replace(business.thousand_separator, "")
-    if business.decimal_separator != ".":
-        text = text.replace(business.decimal_separator, ".")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValidationError({field: [f"The {field.replace('_', ' ')} must be a number."]}) from None
-    if not amount.is_finite():
-        raise ValidationError({field: [f"The {field.replace('_', ' ')} must be a number."]})
-    return amount
 
 
 def clean_details(rows) -> list[dict] | None:

@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -17,7 +16,7 @@ from core.api.export import csv_cell, csv_response, download_name
 from core.api.rows import RowShape
 from core.api.schema import list_responses, object_envelope, object_responses, page_envelope
 from core.api.views import IntegrationViewSet
-from core.dates import day_bounds, now_in
+from core.dates import day_bounds, local_iso, now_in
 from core.models import BusinessLocation
 from ledger.contact_ledger import to_decimal
 from ledger.payment_methods import method_label
@@ -181,7 +180,7 @@ class AccountReportViewSet(IntegrationViewSet):
                     "amount": amount,
                     "debit": amount if r["type"] == "debit" else None,
                     "credit": amount if r["type"] == "credit" else None,
-                    "operation_date": _local(when),
+                    "operation_date": local_iso(when, self.business),
                     "method": r["method"],
                     "method_label": method_label(r["method"], self.business) if r["method"] else None,
                     "payment_ref_no": r["payment_ref_no"],
@@ -232,7 +231,3 @@ class AccountReportViewSet(IntegrationViewSet):
             user=request.user, start=start, end=end, account=account, no_account=no_account, q=q
         )
         return self.page_response(rows, REPORT_SHAPE, query, meta={"q": q}, stem="payment-account-report")
-
-
-def _local(moment):
-    return timezone.localtime(moment).isoformat()

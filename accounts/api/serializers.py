@@ -100,26 +100,29 @@ class AccountDetailWrite(InputSerializer):
 @extend_schema_field(
     {
         "oneOf": [{"type": "number"}, {"type": "string"}],
-        "description": 'A number, or text in the business\'s number format ("1.234,50").',
+        "description": 'A number, or text in the business\'s number format ("1.234,50"); at most 4 decimal places '
+        "and 18 digits before the point.",
     }
 )
-class AmountText(serializers.Field):
-    """A number, or text in the business's number format ("1.234,50" where the decimal separator is a comma)."""
+class AmountText(Money):
+    """An amount given as a number, or as text in the business's number format ("1.234,50" where the decimal
+    separator is a comma); the same precision rules as every other amount (decimal(22,4))."""
+
+    def validate_empty_values(self, data):
+        # "" (or null) is no amount; blank text that is not empty is no number (422), not a silent null.
+        if isinstance(data, str) and data and not data.strip():
+            return (False, data)
+        return super().validate_empty_values(data)
 
     def to_internal_value(self, data):
-        from accounts.services import parse_amount
-
-        if data is None or data == "":
-            return None
-        if isinstance(data, bool) or not isinstance(data, (int, float, str)):
-            raise serializers.ValidationError("A number is required.")
-        try:
-            return parse_amount(data, self.context["business"], self.field_name)
-        except Exception as exc:  # parse_amount's ValidationError
-            raise serializers.ValidationError(f"The {self.field_name.replace('_', ' ')} must be a number.") from exc
-
-    def to_representation(self, value):
-        return value
+        if isinstance(data, str):
+            business = self.context["business"]
+            data = data.strip()
+            if business.thousand_separator:
+                data = data.replace(business.thousand_separator, "")
+            if business.decimal_separator != ".":
+                data = data.replace(business.decimal_separator, ".")
+        return super().to_internal_value(data)
 
 
 class AccountWrite(InputSerializer):

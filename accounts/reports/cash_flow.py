@@ -10,6 +10,7 @@ from django.db import connection
 from accounts.models import Account, AccountTransaction
 from contacts.models import Contact
 from core.models import User
+from core.sql import contains_any_sql, db_datetimes
 from ledger.models import Transaction, TransactionPayment
 
 T = {
@@ -56,7 +57,7 @@ def cash_flow_sql(*, business, account_ids, filters: dict) -> tuple[str, list]:
     where = []
     if filters.get("start") is not None:
         where.append("t.operation_date >= %s AND t.operation_date < %s")
-        params += [filters["start"], filters["end"]]
+        params += db_datetimes(filters["start"], filters["end"])
     if filters.get("type"):
         where.append("t.type = %s")
         params.append(filters["type"])
@@ -70,7 +71,7 @@ def cash_flow_sql(*, business, account_ids, filters: dict) -> tuple[str, list]:
             "t.operation_date >= %s AND t.operation_date < %s AND p.id IS NOT NULL "
             "AND (d.transaction_date < %s OR p.is_advance = %s)"
         )
-        params += [today_start, today_end, today_start, True]
+        params += [*db_datetimes(today_start, today_end, today_start), True]
     q = filters.get("q")
     if q:
         fields = (
@@ -88,8 +89,8 @@ def cash_flow_sql(*, business, account_ids, filters: dict) -> tuple[str, list]:
             "u.username",
             *(f"p.transaction_no_{i}" for i in range(1, 8)),
         )
-        match = [f"UPPER(COALESCE({f}, '')) LIKE %s" for f in fields]
-        params += [f"%{q.upper()}%"] * len(fields)
+        match, matching = contains_any_sql(fields, q)
+        params += matching
         if q.isascii() and q.isdigit() and len(q) < 19:
             match += ["t.id = %s", "t.account_id = %s"]
             params += [int(q), int(q)]

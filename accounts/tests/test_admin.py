@@ -21,8 +21,9 @@ def books(business):
     business.enabled_modules = ["account"]
     business.save()
     admin = make_user(business, admin=True)
-    bank = account_create(business=business, user=admin, data={"name": "Bank", "account_number": "B1",
-                                                               "opening_balance": Decimal("500")})
+    bank = account_create(
+        business=business, user=admin, data={"name": "Bank", "account_number": "B1", "opening_balance": Decimal("500")}
+    )
     till = account_create(business=business, user=admin, data={"name": "Till", "account_number": "T1"})
     return admin, bank, till
 
@@ -38,11 +39,20 @@ def test_accounts_are_scoped_and_show_their_balance(books):
 def test_the_deposit_action_records_both_linked_legs_through_the_service(books):
     admin, bank, till = books
     client = staff(admin)
-    response = client.post("/admin/accounts/account/", {
-        "action": "deposit_into", "_selected_action": [till.pk], "apply": "1", "amount": "120.00",
-        "operation_date_0": "2026-11-20", "operation_date_1": "10:00:00", "operation_date": "2026-11-20 10:00:00",
-        "other_account": bank.pk, "note": "float",
-    })
+    response = client.post(
+        "/admin/accounts/account/",
+        {
+            "action": "deposit_into",
+            "_selected_action": [till.pk],
+            "apply": "1",
+            "amount": "120.00",
+            "operation_date_0": "2026-11-20",
+            "operation_date_1": "10:00:00",
+            "operation_date": "2026-11-20 10:00:00",
+            "other_account": bank.pk,
+            "note": "float",
+        },
+    )
     assert response.status_code in (200, 302)
     credit = AccountTransaction.objects.get(account=till, sub_type="deposit")
     debit = AccountTransaction.objects.get(account=bank, sub_type="deposit")
