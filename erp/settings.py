@@ -131,11 +131,15 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "ERP Integration API",
     "DESCRIPTION": (
-        "REST API for integrations: contacts, customer groups and what later modules add. "
+        "REST API for integrations: contacts and customer groups, products, sells, purchases and returns, "
+        "balances, ledgers and payments, payment accounts and their reports. "
         "Authenticate with `Authorization: Bearer <token>` or with the `X-API-Key` and `X-API-Secret` "
         'headers. Responses use the `{"data", "meta"}` envelope; lists are paginated with '
         "`page` and `per_page` (1-100, default 20); `format=csv` (and `format=xlsx` on lists) downloads "
-        'every matching row. Validation failures are 422 `{"message", "errors"}`.'
+        'every matching row. Validation failures are 422 `{"message", "errors"}`. Amounts are exact decimal '
+        "JSON numbers written at their stored scale (`12.5` is answered as `12.5000`), never binary floats; "
+        "request numbers are read as decimals, so `0.1` stays 0.1. At most 4 decimal places and 18 integer "
+        "digits (422 otherwise). Date-times are ISO-8601 in the business's time zone."
     ),
     "VERSION": "1.0.0",
     "OAS_VERSION": "3.1.0",
