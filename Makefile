@@ -7,7 +7,7 @@ PIP_FLAGS ?= --disable-pip-version-check --quiet
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check-schema migrate demo serve bench-contacts bench-ledger pg-up clean
+.PHONY: run test lint format check-schema migrate demo serve bench-contacts bench-ledger bench-money bench-accounts pg-up clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,10 +65,14 @@ bench-ledger: $(VENV)/.dev
 	BENCH_DATABASE_URL="$$url" $(PY) bench/ledger.py $(BENCH_ARGS)
 
 ## make bench-money: the money benchmark (a customer's balance, its ledger by month, its all-time csv) on PostgreSQL.
-.PHONY: bench-money
 bench-money: $(VENV)/.dev
 	@url="$${BENCH_DATABASE_URL:-$$(scripts/pg-up)}"; \
 	BENCH_DATABASE_URL="$$url" $(PY) bench/money.py $(BENCH_ARGS)
+
+## make bench-accounts: the accounts benchmark (reports, cash flow, an account's ledger) on PostgreSQL.
+bench-accounts: $(VENV)/.dev
+	@url="$${BENCH_DATABASE_URL:-$$(scripts/pg-up)}"; \
+	BENCH_DATABASE_URL="$$url" $(PY) bench/accounts.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static

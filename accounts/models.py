@@ -97,7 +97,10 @@ class AccountTransaction(models.Model):
         ordering = ["operation_date", "id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="account_transaction_amount_positive")]
         indexes = [
-            models.Index(fields=["account", "operation_date", "id"], name="account_ledger_idx"),
+            # covering: every per-account sum (balances, the ledger's beginning balance) reads the index alone
+            models.Index(
+                fields=["account", "operation_date", "id"], include=["type", "amount"], name="account_ledger_idx"
+            ),
             models.Index(fields=["business", "operation_date", "id"], name="cash_flow_idx"),
         ]
 

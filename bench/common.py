@@ -260,9 +260,9 @@ def profile(label: str, fn: Callable[[], object], limit: int = 30) -> None:
 
 
 def explain(conn, label: str, statements: list[str]) -> None:
-    """EXPLAIN (ANALYZE, BUFFERS) of the SELECTs among `statements`, to stderr."""
+    """EXPLAIN (ANALYZE, BUFFERS) of the SELECTs (and WITH … SELECTs) among `statements`, to stderr."""
     for statement in statements:
-        if not statement.lstrip().upper().startswith("SELECT"):
+        if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
             continue
         plan = conn.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, prepare=False).fetchall()
         say(f"\n=== EXPLAIN ANALYZE: {label} ===\n{statement}\n" + "\n".join(r[0] for r in plan))

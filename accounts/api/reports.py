@@ -134,17 +134,15 @@ class AccountReportViewSet(IntegrationViewSet):
         if query.get("only_payment_recovered"):
             today = now_in(self.business).date()
             filters["today"] = day_bounds(self.business, today, today)
-        sql, params = cash_flow.cash_flow_sql(
-            business=self.business, account_ids=list(accounts.values_list("pk", flat=True)), filters=filters
+        report = cash_flow.CashFlow(
+            business=self.business, account_ids=accounts.values_list("pk", flat=True), filters=filters
         )
         if query["format"] != "json":
-            rows = (row for batch in cash_flow.rows(sql, params, stream=True) for row in self._cash_rows(batch))
+            rows = (row for batch in report.stream() for row in self._cash_rows(batch))
             return self.export_response(CASH_FLOW_COLUMNS, rows, query["format"], stem="cash-flow")
-        total = cash_flow.count(sql, params)
+        total = report.count()
         page, per_page = query["page"], query["per_page"]
-        data = []
-        for batch in cash_flow.rows(sql, params, offset=(page - 1) * per_page, limit=per_page):
-            data.extend(self._cash_rows(batch))
+        data = self._cash_rows(report.page(offset=(page - 1) * per_page, limit=per_page))
         meta = {
             "current_page": page,
             "last_page": max(1, -(-total // per_page)),

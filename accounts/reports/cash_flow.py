@@ -22,13 +22,35 @@ T = {
     "user": User._meta.db_table,
 }
 SIGNED = "CASE WHEN m.type = 'debit' THEN -m.amount ELSE m.amount END"
-WINDOWED = (
-    "SELECT m.id, m.account_id, m.type, m.sub_type, m.amount, m.operation_date, m.created_by_id, "
+MOVEMENT = "m.id, m.account_id, m.type, m.sub_type, m.amount, m.operation_date, m.created_by_id"
+SELECTED = "m.business_id = %s AND m.account_id IN ({accounts})"
+RUNNING = (
     f"SUM({SIGNED}) OVER (PARTITION BY m.account_id ORDER BY m.operation_date, m.id "
-    "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS account_balance_after, "
+    "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS account_run, "
     f"SUM({SIGNED}) OVER (ORDER BY m.operation_date, m.id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) "
-    "AS combined_balance_after "
-    "FROM {movement} m WHERE m.business_id = %s AND m.account_id IN ({accounts})"
+    "AS combined_run"
+)
+# Every selected movement with its two running balances (all time): what the csv streams.
+WINDOWED = (
+    f"SELECT {MOVEMENT}, account_run AS account_balance_after, combined_run AS combined_balance_after FROM ("
+    f"SELECT {MOVEMENT}, {RUNNING} FROM {{movement}} m WHERE {SELECTED}) m"
+)
+# The selected movements without balances: what a count and a page's keys need.
+PLAIN = (
+    f"SELECT {MOVEMENT}, NULL AS account_balance_after, NULL AS combined_balance_after "
+    f"FROM {{movement}} m WHERE {SELECTED}"
+)
+# A page's movements with their balances: brought forward from before the page's first row (one grouped sum per
+# account), plus a window over the rows from its first to its last only.
+PAGE = (
+    f"WITH brought AS (SELECT m.account_id, SUM({SIGNED}) AS total FROM {{movement}} m WHERE {SELECTED} "
+    "AND m.operation_date <= %s AND (m.operation_date, m.id) < (%s, %s) GROUP BY m.account_id), "
+    f"span AS (SELECT {MOVEMENT}, {RUNNING} FROM {{movement}} m WHERE {SELECTED} "
+    "AND m.operation_date >= %s AND (m.operation_date, m.id) >= (%s, %s) "
+    "AND m.operation_date <= %s AND (m.operation_date, m.id) <= (%s, %s)) "
+    f"SELECT {MOVEMENT}, COALESCE(b.total, 0) + m.account_run AS account_balance_after, "
+    "(SELECT COALESCE(SUM(total), 0) FROM brought) + m.combined_run AS combined_balance_after "
+    "FROM span m LEFT JOIN brought b ON b.account_id = m.account_id WHERE m.id IN ({ids})"
 )
 COLUMNS = (
     "t.id, t.account_id, a.name AS account_name, t.type, t.sub_type, t.amount, t.operation_date, "
@@ -45,81 +67,115 @@ JOINS = (
     "LEFT JOIN {contact} c ON c.id = p.payment_for_id "
     "LEFT JOIN {user} u ON u.id = t.created_by_id"
 )
+ORDER = " ORDER BY t.operation_date, t.id"
 
 
-def cash_flow_sql(*, business, account_ids, filters: dict) -> tuple[str, list]:
-    """`filters`: start, end (both or neither), type, location_id, today (start, end) for only_payment_recovered,
-    q. Returns the FROM … WHERE part over which rows and counts are read."""
-    if not account_ids:
-        account_ids = [0]  # no visible account: no row
-    windowed = WINDOWED.format(movement=T["movement"], accounts=", ".join(["%s"] * len(account_ids)))
-    params: list = [business.pk, *account_ids]
-    where = []
-    if filters.get("start") is not None:
-        where.append("t.operation_date >= %s AND t.operation_date < %s")
-        params += db_datetimes(filters["start"], filters["end"])
-    if filters.get("type"):
-        where.append("t.type = %s")
-        params.append(filters["type"])
-    if filters.get("location_id"):
-        where.append("d.location_id = %s")
-        params.append(filters["location_id"])
-    if filters.get("today"):
-        today_start, today_end = filters["today"]
-        # recovered today: a payment made today on a document from before today, or an advance payment today
-        where.append(
-            "t.operation_date >= %s AND t.operation_date < %s AND p.id IS NOT NULL "
-            "AND (d.transaction_date < %s OR p.is_advance = %s)"
-        )
-        params += [*db_datetimes(today_start, today_end, today_start), True]
-    q = filters.get("q")
-    if q:
-        fields = (
-            "a.name",
-            "a.account_number",
-            "p.payment_ref_no",
-            "d.invoice_no",
-            "d.ref_no",
-            "c.name",
-            "c.supplier_business_name",
-            "c.contact_id",
-            "c.mobile",
-            "u.first_name",
-            "u.last_name",
-            "u.username",
-            *(f"p.transaction_no_{i}" for i in range(1, 8)),
-        )
-        match, matching = contains_any_sql(fields, q)
-        params += matching
-        if q.isascii() and q.isdigit() and len(q) < 19:
-            match += ["t.id = %s", "t.account_id = %s"]
-            params += [int(q), int(q)]
-        where.append("(" + " OR ".join(match) + ")")
-    sql = f"FROM ({windowed}) t " + JOINS.format(**T)
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    return sql, params
+class CashFlow:
+    """The cash flow of some accounts under some filters. The running balances are those of all the selected
+    accounts' movements (filters narrow the rows shown, never the balances): the csv computes them with a window
+    over every movement; a page finds its rows first, then computes their balances alone."""
 
+    def __init__(self, *, business, account_ids, filters: dict):
+        """`filters`: start, end (both or neither), type, location_id, today (start, end) for
+        only_payment_recovered, q."""
+        account_ids = list(account_ids) or [0]  # no visible account: no row
+        self.accounts = ", ".join(["%s"] * len(account_ids))
+        self.selected = [business.pk, *account_ids]
+        self.where, self.params = self._filters(filters)
+        # only the text, location and recovered-today filters read the joined tables; LEFT JOINs on unique keys
+        # (and the account's own row) neither add nor drop movements, so counts and page keys can skip them
+        self.joined = bool(filters.get("q") or filters.get("location_id") or filters.get("today"))
 
-def count(sql: str, params: list) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) {sql}", params)
-        return cursor.fetchone()[0]
+    @staticmethod
+    def _filters(filters: dict) -> tuple[list[str], list]:
+        where, params = [], []
+        if filters.get("start") is not None:
+            where.append("t.operation_date >= %s AND t.operation_date < %s")
+            params += db_datetimes(filters["start"], filters["end"])
+        if filters.get("type"):
+            where.append("t.type = %s")
+            params.append(filters["type"])
+        if filters.get("location_id"):
+            where.append("d.location_id = %s")
+            params.append(filters["location_id"])
+        if filters.get("today"):
+            today_start, today_end = filters["today"]
+            # recovered today: a payment made today on a document from before today, or an advance payment today
+            where.append(
+                "t.operation_date >= %s AND t.operation_date < %s AND p.id IS NOT NULL "
+                "AND (d.transaction_date < %s OR p.is_advance = %s)"
+            )
+            params += [*db_datetimes(today_start, today_end, today_start), True]
+        q = filters.get("q")
+        if q:
+            fields = (
+                "a.name",
+                "a.account_number",
+                "p.payment_ref_no",
+                "d.invoice_no",
+                "d.ref_no",
+                "c.name",
+                "c.supplier_business_name",
+                "c.contact_id",
+                "c.mobile",
+                "u.first_name",
+                "u.last_name",
+                "u.username",
+                *(f"p.transaction_no_{i}" for i in range(1, 8)),
+            )
+            match, matching = contains_any_sql(fields, q)
+            params += matching
+            if q.isascii() and q.isdigit() and len(q) < 19:
+                match += ["t.id = %s", "t.account_id = %s"]
+                params += [int(q), int(q)]
+            where.append("(" + " OR ".join(match) + ")")
+        return where, params
 
+    def _from(self, source: str, *, joins: bool) -> tuple[str, list]:
+        """FROM (`source`) t [JOINS] WHERE filters; `source` takes the selected accounts' parameters first."""
+        sql = f"FROM ({source.format(movement=T['movement'], accounts=self.accounts)}) t"
+        if joins:
+            sql += " " + JOINS.format(**T)
+        if self.where:
+            sql += " WHERE " + " AND ".join(self.where)
+        return sql, [*self.selected, *self.params]
 
-def rows(sql: str, params: list, *, offset=None, limit=None, stream=False):
-    """Raw rows (dicts) in report order, a page of them or all of them (streamed)."""
-    query = f"SELECT {COLUMNS} {sql} ORDER BY t.operation_date, t.id"
-    page_params = list(params)
-    if limit is not None:
-        query += " LIMIT %s OFFSET %s"
-        page_params += [limit, offset or 0]
-    cursor = connection.chunked_cursor() if stream else connection.cursor()
-    with cursor:
-        cursor.execute(query, page_params)
-        names = [column[0] for column in cursor.description]
-        while batch := cursor.fetchmany(2000):
-            yield [dict(zip(names, values, strict=True)) for values in batch]
+    def count(self) -> int:
+        sql, params = self._from(PLAIN, joins=self.joined)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) {sql}", params)
+            return cursor.fetchone()[0]
+
+    def stream(self):
+        """Every row (dicts) in report order, in batches, from a server-side cursor."""
+        sql, params = self._from(WINDOWED, joins=True)
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(f"SELECT {COLUMNS} {sql}{ORDER}", params)
+            names = [column[0] for column in cursor.description]
+            while batch := cursor.fetchmany(2000):
+                yield [dict(zip(names, values, strict=True)) for values in batch]
+
+    def page(self, *, offset: int, limit: int) -> list[dict]:
+        """One page of rows (dicts) in report order."""
+        sql, params = self._from(PLAIN, joins=self.joined)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT t.operation_date, t.id {sql}{ORDER} LIMIT %s OFFSET %s", [*params, limit, offset])
+            keys = cursor.fetchall()
+            if not keys:
+                return []
+            (first_at, first_id), (last_at, last_id) = keys[0], keys[-1]
+            ids = [key[1] for key in keys]
+            page = PAGE.format(movement=T["movement"], accounts=self.accounts, ids=", ".join(["%s"] * len(ids)))
+            page_params = [
+                *self.selected,
+                *(first_at, first_at, first_id),
+                *self.selected,
+                *(first_at, first_at, first_id, last_at, last_at, last_id),
+                *ids,
+            ]
+            cursor.execute(f"SELECT {COLUMNS} FROM ({page}) t {JOINS.format(**T)}{ORDER}", page_params)
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
 
 def recovered(payment_ids) -> dict[int, tuple[Decimal, str]]:

@@ -6,20 +6,27 @@ from decimal import Decimal
 from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
 
-from accounts.models import Account
+from accounts.models import Account, AccountTransaction
+from accounts.querysets import SIGNED
 from ledger.contact_ledger import business_dues
 from ledger.models import PurchaseLine
 from ledger.querysets import ZERO
 
 
 def account_balances(user, before) -> list[dict]:
-    """Every visible account's balance from its movements before `before`, closed accounts included."""
-    return list(
-        Account.objects.visible_to(user)
-        .with_balance(before=before)
-        .order_by("name", "id")
-        .values("id", "name", "account_number", "balance")
+    """Every visible account's balance from its movements before `before`, closed accounts included: one grouped
+    pass over the movements (a correlated sum per account re-reads the table once per account)."""
+    accounts = list(Account.objects.visible_to(user).order_by("name", "id").values("id", "name", "account_number"))
+    totals = dict(
+        AccountTransaction.objects.filter(
+            business=user.business, account_id__in=[a["id"] for a in accounts], operation_date__lt=before
+        )
+        .order_by()
+        .values("account_id")
+        .annotate(total=Sum(SIGNED))
+        .values_list("account_id", "total")
     )
+    return [{**account, "balance": totals.get(account["id"]) or Decimal(0)} for account in accounts]
 
 
 def closing_stock(business, before, location_id=None) -> Decimal:

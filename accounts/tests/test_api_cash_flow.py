@@ -318,6 +318,21 @@ def test_pages_carry_the_paginator_meta_and_q(api, flow):
     assert rows_of(api, "per_page=3&page=9")["data"] == []
 
 
+@pytest.mark.parametrize("query", ["", "type=debit", "q=main bank", "start_date=2026-02-01&end_date=2026-02-28"])
+@pytest.mark.parametrize("per_page", [1, 2, 3])
+def test_every_page_carries_the_same_balances_as_the_whole_report(api, flow, query, per_page):
+    """A page computes its balances alone (brought forward to its first row, then a window over the page): each
+    row on every page, filtered or not, has the balances it has in the unfiltered report."""
+    whole = {r["id"]: r for r in rows_of(api, "per_page=100")["data"]}
+    wanted = [r["id"] for r in rows_of(api, f"{query}&per_page=100")["data"]]
+    seen = []
+    for page in range(1, len(wanted) // per_page + 2):
+        for row in rows_of(api, f"{query}&per_page={per_page}&page={page}")["data"]:
+            seen.append(row["id"])
+            assert row == whole[row["id"]]
+    assert seen == wanted and len(wanted) >= 2
+
+
 def test_closed_accounts_keep_counting(api, flow):
     api.post(account_url(flow.safe, "close"))
 
