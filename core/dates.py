@@ -15,6 +15,10 @@ def add_months(moment: datetime.datetime, months: int) -> datetime.datetime:
     return moment.replace(year=year, month=month, day=day)
 
 
+# Dates the API accepts: a day on either side of them still converts between every time zone and UTC.
+EARLIEST_DATE, LATEST_DATE = datetime.date(1900, 1, 1), datetime.date(9998, 12, 31)
+
+
 def add_term(moment: datetime.datetime, number: int | None, unit: str | None) -> datetime.datetime:
     """`moment` plus a pay term (`days` or `months`); the moment itself without a term."""
     if not number or not unit:

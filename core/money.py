@@ -3,6 +3,8 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 MONEY = {"max_digits": 22, "decimal_places": 4}
+# Every stored amount stays below this (18 integer digits).
+MONEY_LIMIT = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"])
 # Quantities of stock: the same exact decimal, 4 places.
 QUANTITY = {"max_digits": 22, "decimal_places": 4}
 

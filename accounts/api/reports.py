@@ -142,7 +142,8 @@ class AccountReportViewSet(IntegrationViewSet):
             return self.export_response(CASH_FLOW_COLUMNS, rows, query["format"], stem="cash-flow")
         total = report.count()
         page, per_page = query["page"], query["per_page"]
-        data = self._cash_rows(report.page(offset=(page - 1) * per_page, limit=per_page))
+        offset = (page - 1) * per_page
+        data = self._cash_rows(report.page(offset=offset, limit=per_page)) if offset < total else []
         meta = {
             "current_page": page,
             "last_page": max(1, -(-total // per_page)),

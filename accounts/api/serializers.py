@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import AccountTransaction, AccountType
-from core.api.fields import DocumentDate, Money
+from core.api.fields import DocumentDate, Money, QueryDate
 from core.api.query import DateRangeQuery, ListQuery, PageQuery, QuerySerializer, SearchQuery
 from core.api.rows import Computed
 from core.api.serializers import Id, InputSerializer, ScopedPrimaryKey, Text
@@ -24,6 +24,16 @@ class AccountTypeSummary(serializers.Serializer):
 class AccountDetailEntry(serializers.Serializer):
     label = serializers.CharField(allow_blank=True)
     value = serializers.CharField(allow_blank=True)
+
+
+@extend_schema_field(AccountDetailEntry(many=True, allow_null=True))
+class AccountDetailsField(serializers.JSONField):
+    """The stored [{label, value}] list (or null), answered as it is."""
+
+
+@extend_schema_field({"type": "null"})
+class AlwaysNull(serializers.JSONField):
+    """A field the contract keeps for compatibility and always answers null."""
 
 
 def _account_type(row, ctx):
@@ -47,7 +57,7 @@ class AccountListItem(serializers.Serializer):
         compute=_account_type,
         field=AccountTypeSummary(allow_null=True),
     )
-    account_details = serializers.JSONField(help_text="[{label, value}] or null.")
+    account_details = AccountDetailsField(help_text="[{label, value}] or null.")
 
 
 class AccountDetail(AccountListItem):
@@ -202,7 +212,7 @@ class BalanceSheet(serializers.Serializer):
     accounts = AccountBalanceRow(
         many=True, help_text="Beyond the reference: the same balances with ids (names can repeat)."
     )
-    capital_account_details = serializers.JSONField(help_text="Always null.")
+    capital_account_details = AlwaysNull(help_text="Always null.")
 
 
 class TrialBalance(serializers.Serializer):
@@ -211,13 +221,13 @@ class TrialBalance(serializers.Serializer):
     customer_due = Money()
     account_balances = serializers.DictField(child=Money())
     accounts = AccountBalanceRow(many=True)
-    capital_account_details = serializers.JSONField(help_text="Always null.")
+    capital_account_details = AlwaysNull(help_text="Always null.")
     debit_total = Money(help_text="customer_due + Σ account balances.")
     credit_total = Money(help_text="supplier_due.")
 
 
 class SummaryQuery(QuerySerializer):
-    end_date = serializers.DateField(required=False, input_formats=["%Y-%m-%d"], help_text="Defaults to today.")
+    end_date = QueryDate(required=False, help_text="Defaults to today.")
     location_id = serializers.IntegerField(
         required=False, help_text="A location of the business the user is permitted on (404 Location not found / 403)."
     )
@@ -227,10 +237,8 @@ class SummaryQuery(QuerySerializer):
 
 
 class CashFlowQuery(ListQuery):
-    start_date = serializers.DateField(
-        required=False, input_formats=["%Y-%m-%d"], help_text="Applied only together with end_date."
-    )
-    end_date = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    start_date = QueryDate(required=False, help_text="Applied only together with end_date.")
+    end_date = QueryDate(required=False)
     type = serializers.ChoiceField(choices=AccountTransaction.Type.choices, required=False)
     location_id = serializers.IntegerField(
         required=False, help_text="Movements of payments on documents of this location."

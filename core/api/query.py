@@ -4,6 +4,8 @@ OpenAPI schema lists the same fields as parameters."""
 from django.utils import timezone
 from rest_framework import serializers
 
+from core.api.fields import QueryDate
+
 PER_PAGE_MAX = 100
 
 
@@ -80,8 +82,8 @@ class ListQuery(PageQuery, SearchQuery, ListFormatQuery):
 
 
 class DateRangeQuery(QuerySerializer):
-    start_date = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
-    end_date = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    start_date = QueryDate(required=False)
+    end_date = QueryDate(required=False)
 
     def validate(self, attrs):
         start, end = attrs.get("start_date"), attrs.get("end_date")

@@ -31,6 +31,14 @@ class PurchaseListQuery(DocumentListQuery):
     status = serializers.ChoiceField(choices=["received", "pending", "ordered"], required=False)
 
 
+class ContactSellListQuery(SellListQuery):
+    contact_id = None  # fixed by the path
+
+
+class ContactPurchaseListQuery(PurchaseListQuery):
+    contact_id = None  # fixed by the path
+
+
 class SupplierStockQuery(PageQuery, SearchQuery, ListFormatQuery):
     per_page = serializers.IntegerField(
         min_value=1,

@@ -4,7 +4,7 @@ discounts (contacts-api.txt)."""
 from rest_framework import serializers
 
 from contacts.models import Contact
-from core.api.fields import DocumentDate, Money, PositiveAmount
+from core.api.fields import DocumentDate, Money, PositiveAmount, QueryDate
 from core.api.query import DateRangeQuery, ListQuery, SearchQuery
 from core.api.serializers import Id, InputSerializer, ScopedPrimaryKey, Text
 from core.models import BusinessLocation
@@ -141,8 +141,8 @@ class LedgerMeta(serializers.Serializer):
 
 
 class LedgerQuery(SearchQuery, DateRangeQuery):
-    start_date = serializers.DateField(input_formats=["%Y-%m-%d"])
-    end_date = serializers.DateField(input_formats=["%Y-%m-%d"])
+    start_date = QueryDate()
+    end_date = QueryDate()
     location_id = ScopedPrimaryKey(BusinessLocation, required=False, help_text="A location of the business.")
     format = serializers.ChoiceField(
         choices=[*FORMATS, "csv"],
@@ -225,6 +225,15 @@ class ContactLedgerDiscountQuery(ListQuery, DateRangeQuery):
 
 class LedgerDiscountUpdate(InputSerializer):
     echo_fields = frozenset({"id", "contact_name", "contact_type", "transaction_date", "created_by"})
+
+    # PATCH, like PUT, requires date and amount (the contract): never partial, also in the OpenAPI schema
+    @property
+    def partial(self) -> bool:
+        return False
+
+    @partial.setter
+    def partial(self, value) -> None:
+        pass
 
     date = DocumentDate(required=True, help_text="`Y-m-d` or `Y-m-d H:i:s`, business time zone.")
     amount = PositiveAmount()

@@ -7,7 +7,7 @@ from django.db import transaction as db
 from django.utils import timezone
 
 from contacts.models import Contact
-from core.dates import add_term
+from core.dates import LATEST_DATE, add_term
 from core.exceptions import BusinessRuleViolation
 from core.services.activity import log_created, log_deleted, logged_update
 from inventory.services import InsufficientStock, stock_add, stock_remove
@@ -97,6 +97,12 @@ def document_header(*, business, user, data: dict, contact: Contact, subtotal: D
     when = data.get("transaction_date") or timezone.now()
     pay_term_number = data.get("pay_term_number", contact.pay_term_number)
     pay_term_type = data.get("pay_term_type", contact.pay_term_type)
+    try:
+        due_date = add_term(when, pay_term_number, pay_term_type)
+    except (OverflowError, ValueError):
+        due_date = None
+    if due_date is None or due_date.date() > LATEST_DATE:
+        raise ValidationError({"pay_term_number": [f"The pay term takes the due date past {LATEST_DATE}."]})
     return {
         "business": business,
         "location": data["location"],
@@ -110,7 +116,7 @@ def document_header(*, business, user, data: dict, contact: Contact, subtotal: D
         "additional_notes": data.get("additional_notes"),
         "pay_term_number": pay_term_number,
         "pay_term_type": pay_term_type,
-        "due_date": add_term(when, pay_term_number, pay_term_type),
+        "due_date": due_date,
         "payment_status": Transaction.PaymentStatus.DUE,
         "created_by": user,
     }

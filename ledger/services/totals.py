@@ -2,7 +2,9 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from core.money import round_money
+from core.money import MONEY_LIMIT, round_money
+
+TOO_LARGE = f"The document's total must stay below {MONEY_LIMIT:,.0f}."
 
 
 def document_totals(
@@ -21,7 +23,11 @@ def document_totals(
         discount = subtotal * discount_amount / 100
     else:
         discount = discount_amount
+    if max(subtotal, discount, shipping_charges or 0) >= MONEY_LIMIT:
+        raise ValidationError({"lines": [TOO_LARGE]})
     final_total = round_money(subtotal - discount + (shipping_charges or Decimal(0)), precision)
+    if final_total >= MONEY_LIMIT:
+        raise ValidationError({"lines": [TOO_LARGE]})
     if final_total < 0:
         raise ValidationError({"discount_amount": ["The discount is larger than the total."]})
     return discount, final_total

@@ -71,6 +71,31 @@ CREATE_CASES = [
     ),
     ("sell: short stock", SELLS, lambda w: sell_body(w, line={"quantity": "10.5"}), "lines.0.quantity"),
     (
+        "sell: a due date past the calendar",
+        SELLS,
+        lambda w: sell_body(w, transaction_date="9998-12-31", pay_term_number=1, pay_term_type="months"),
+        "pay_term_number",
+    ),
+    (
+        "sell: a pay term beyond any calendar",
+        SELLS,
+        lambda w: sell_body(w, pay_term_number=10**9, pay_term_type="days"),
+        "pay_term_number",
+    ),
+    ("sell: a date before 1900", SELLS, lambda w: sell_body(w, transaction_date="1899-12-31"), "transaction_date"),
+    (
+        "purchase: a total beyond the money column",
+        PURCHASES,
+        lambda w: purchase_body(w, line={"quantity": "99999999999", "purchase_price": "99999999999"}),
+        "lines",
+    ),
+    (
+        "purchase: shipping beyond the money column",
+        PURCHASES,
+        lambda w: purchase_body(w, shipping_charges="999999999999999999"),
+        "lines",
+    ),
+    (
         "purchase: unknown variation",
         PURCHASES,
         lambda w: purchase_body(w, line={"variation_id": 99999999}),

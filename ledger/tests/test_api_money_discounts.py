@@ -353,3 +353,15 @@ def test_an_unexpected_failure_is_500_and_writes_nothing(api, business, world, m
     assert response.json() == {"message": "something_went_wrong"}
     assert_matches_schema(response)
     assert money_footprint(business) == before
+
+
+def test_the_schema_requires_date_and_amount_on_patch_as_on_put():
+    """The contract: PATCH and PUT of a ledger discount both require `date` and `amount` (not a partial PATCH)."""
+    from core.tests.openapi import openapi_document
+
+    document = openapi_document()
+    item = document["paths"]["/api/v1/integration/ledger-discounts/{id}"]
+    for method in ("put", "patch"):
+        ref = item[method]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        schema = document["components"]["schemas"][ref.rsplit("/", 1)[1]]
+        assert {"date", "amount"} <= set(schema["required"]), method

@@ -51,12 +51,12 @@ class ContactDocumentsViewSet(IntegrationViewSet):
         summary="List contact sells",
         description="GET /sells with `contact_id` fixed by the path; the contact must be visible and a customer "
         "or both.",
-        parameters=[CONTACT_ID, filters.SellListQuery],
+        parameters=[CONTACT_ID, filters.ContactSellListQuery],
         responses=list_responses(page_envelope("ContactSellListResponse", s.SellRow), 403, 404, 422, **CONTACT_ERRORS),
     )
     def sells(self, request, pk):
         contact = self.contact_for("customer")
-        query = self.validated_query(filters.SellListQuery)
+        query = self.validated_query(filters.ContactSellListQuery)
         rows = selectors.document_list(user=request.user, doc_type="sell", query=query, contact=contact)
         return self.page_response(rows, SELL_SHAPE, query, stem=f"contact-{contact.pk}-sells")
 
@@ -64,14 +64,14 @@ class ContactDocumentsViewSet(IntegrationViewSet):
         summary="List contact purchases",
         description="GET /purchases with `contact_id` fixed by the path; the contact must be visible and a "
         "supplier or both.",
-        parameters=[CONTACT_ID, filters.PurchaseListQuery],
+        parameters=[CONTACT_ID, filters.ContactPurchaseListQuery],
         responses=list_responses(
             page_envelope("ContactPurchaseListResponse", s.PurchaseRow), 403, 404, 422, **CONTACT_ERRORS
         ),
     )
     def purchases(self, request, pk):
         contact = self.contact_for("supplier")
-        query = self.validated_query(filters.PurchaseListQuery)
+        query = self.validated_query(filters.ContactPurchaseListQuery)
         rows = selectors.document_list(user=request.user, doc_type="purchase", query=query, contact=contact)
         return self.page_response(rows, PURCHASE_SHAPE, query, stem=f"contact-{contact.pk}-purchases")
 

@@ -80,7 +80,9 @@ class DocumentViewSet(IntegrationViewSet):
 PAYMENT_DOC = (
     "Rules: drafts and quotations take no payments (422); method `advance` draws on the contact's advance balance "
     "(422 when it is short); an amount above the document's due is refused (422) for every method. The payment "
-    "status is recomputed in the same database transaction. `account_id` arrives with payment accounts."
+    "status is recomputed in the same database transaction. `account_id` (optional) must be an open payment "
+    "account the user can see (422 otherwise); the payment then posts its movement on that account in the same "
+    "database transaction (a credit for money in, a debit for money out; RULES §4)."
 )
 RETURN_DOC = (
     "Creates the document's one return, or updates it when it exists (201 either way, with the return). Each "
