@@ -88,8 +88,10 @@ def allocate(items: list[tuple[SellLine, Decimal]], location_id: int) -> dict[in
 
 
 def release(items: list[tuple[SellLine, Decimal]]) -> dict[int, Decimal]:
-    """Give back each (sell line, quantity) of mapped stock, latest purchase first. Returns, per sell line, what
-    was never mapped in the first place (an oversold part)."""
+    """Each (sell line, quantity coming back from the customer), the line already carrying its new
+    quantity_returned: give back mapped stock, latest purchase first, but only what the line's mapping holds
+    beyond what it still sells. An oversold part (never mapped) comes back first, so the mapping stays equal
+    to what the line really took from purchases. Returns, per sell line, what was not released."""
     by_line = defaultdict(list)
     for link in (
         SellLinePurchaseLine.objects.filter(sell_line_id__in=[line.pk for line, _ in items])
@@ -101,7 +103,10 @@ def release(items: list[tuple[SellLine, Decimal]]) -> dict[int, Decimal]:
     sold: dict[int, Decimal] = defaultdict(Decimal)
     unreleased = {}
     for line, quantity in items:
-        left = quantity
+        mapped_total = sum((link[2] for link in by_line[line.pk]), Decimal(0))
+        still_sold = line.quantity - line.quantity_returned
+        releasable = min(quantity, max(Decimal(0), mapped_total - still_sold))
+        left = releasable
         for sell_line_id, purchase_line_id, mapped in by_line[line.pk]:
             if left <= 0:
                 break
@@ -109,7 +114,7 @@ def release(items: list[tuple[SellLine, Decimal]]) -> dict[int, Decimal]:
             left -= take
             links[(sell_line_id, purchase_line_id)] -= take
             sold[purchase_line_id] -= take
-        unreleased[line.pk] = left
+        unreleased[line.pk] = quantity - (releasable - left)
     _save_links(links)
     _add_to_sold(sold)
     return unreleased

@@ -619,6 +619,36 @@ def test_fifo_follows_transaction_date_not_entry_order(api, business, customer, 
     )
 
 
+def test_an_oversold_part_comes_back_first_so_the_mapping_keeps_what_purchases_gave(
+    api, business, customer, supplier, loc
+):
+    """Overselling on, 6 on the shelf: a sell of 10 maps 6 (4 oversold, never mapped). Returning 4 brings back the
+    oversold part: the mapping still holds the 6 bought units, the shelf is at 0 and the supplier has none left.
+    Returning 2 more releases 2 of them (newest purchase first)."""
+    business.allow_overselling = True
+    business.save(update_fields=["allow_overselling"])
+    v = new_product(api)
+    older = purchase(api, supplier, loc, [(v, D("2"), D("4.00"))], transaction_date="2026-02-01")
+    newer = purchase(api, supplier, loc, [(v, D("4"), D("5.00"))], transaction_date="2026-03-01")
+    s = sell(api, customer, loc, [(v, D("10"), D("9.00"))])
+    line_id, url = s["lines"][0]["id"], f"{BASE}/sells/{s['id']}/return"
+    older_line, newer_line = older["lines"][0]["id"], newer["lines"][0]["id"]
+    assert stock(v, loc) == D("-4") and mapping(line_id) == {older_line: D("2"), newer_line: D("4")}
+
+    created(api.post(url, {"lines": [{"sell_line_id": line_id, "quantity": 4}]}, format="json"))
+    assert stock(v, loc) == D("0")
+    assert mapping(line_id) == {older_line: D("2"), newer_line: D("4")}
+    assert (sold(older_line), sold(newer_line)) == (D("2"), D("4"))
+    rows = body(api.get(f"{BASE}/contacts/{supplier.pk}/supplier-stock"))["data"]
+    assert [(D(str(r["current_stock"])), D(str(r["stock_value"]))) for r in rows] == [(D("0"), D("0"))]
+
+    created(api.post(url, {"lines": [{"sell_line_id": line_id, "quantity": 6}]}, format="json"))
+    assert stock(v, loc) == D("2")
+    assert mapping(line_id) == {older_line: D("2"), newer_line: D("2")}
+    rows = body(api.get(f"{BASE}/contacts/{supplier.pk}/supplier-stock"))["data"]
+    assert [(D(str(r["current_stock"])), D(str(r["stock_value"]))) for r in rows] == [(D("2"), D("10.00"))]
+
+
 def test_drafts_and_quotations_move_no_stock(api, customer, supplier, loc):
     v = new_product(api)
     purchase(api, supplier, loc, [(v, D("2"), D("1.00"))])
