@@ -81,7 +81,12 @@ class AccountAdmin(BusinessScopedAdmin):
     actions = ["deposit_into", "transfer_from", "close_accounts"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_balance()
+        """The business's accounts the staff member may see (RULES §9: by the default payment accounts of their
+        permitted locations, as in the API); superusers see every business's."""
+        accounts = super().get_queryset(request)
+        if not request.user.is_superuser:
+            accounts = accounts.filter(pk__in=Account.objects.visible_to(request.user).values("pk"))
+        return accounts.with_balance()
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
@@ -115,7 +120,7 @@ class AccountAdmin(BusinessScopedAdmin):
             return None
         form = MoneyForm(request.POST if "apply" in request.POST else None)
         form.fields["other_account"].queryset = (
-            self.get_queryset(request).exclude(pk=account.pk).filter(is_closed=False)
+            self.get_queryset(request).filter(business=account.business, is_closed=False).exclude(pk=account.pk)
         )
         if "apply" in request.POST and form.is_valid():
             try:

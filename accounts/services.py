@@ -88,11 +88,18 @@ def account_close(*, business, user, account: Account) -> Account:
     return account
 
 
-def _lock_open(accounts: list[Account]) -> list[Account]:
-    """Both accounts of a deposit or transfer, locked in id order; closed ones take no money (422)."""
+def _lock_open(business, accounts: list[Account]) -> list[Account]:
+    """Both accounts of a deposit or transfer, locked in id order; closed ones take no money (422), and both
+    must be the business's own (the API resolves ids within the business; this guards every other caller)."""
     locked = {
-        a.pk: a for a in Account.objects.select_for_update().filter(pk__in=[a.pk for a in accounts]).order_by("id")
+        a.pk: a
+        for a in Account.objects.for_business(business)
+        .select_for_update()
+        .filter(pk__in=[a.pk for a in accounts])
+        .order_by("id")
     }
+    if len(locked) != len({a.pk for a in accounts}):
+        raise BusinessRuleViolation("Both accounts must belong to the business.")
     for account in locked.values():
         if account.is_closed:
             raise BusinessRuleViolation(f"The account {account.name} is closed.")
@@ -113,7 +120,7 @@ def deposit(
     each pointing at the other."""
     _check_pair(amount, account, from_account)
     with db.atomic():
-        _lock_open([account] + ([from_account] if from_account else []))
+        _lock_open(business, [account] + ([from_account] if from_account else []))
         credit = _movement(
             business=business,
             user=user,
@@ -148,7 +155,7 @@ def fund_transfer(
     """A debit on from_account and a credit on to_account, linked both ways: the legs always sum to zero."""
     _check_pair(amount, from_account, to_account, fields=("from_account_id", "to_account_id"))
     with db.atomic():
-        _lock_open([from_account, to_account])
+        _lock_open(business, [from_account, to_account])
         debit = _movement(
             business=business,
             user=user,

@@ -1,8 +1,11 @@
 from django.contrib import admin
 
-from core.admin_base import BusinessScopedAdmin
+from core.admin_base import BusinessScopedAdmin, BusinessScopedMixin
+from core.services.activity import logged_update
 from inventory.models import Product, Unit, Variation, VariationLocationStock
+from inventory.services import PRODUCT_FIELDS
 
+VARIATION = ("name", "default_purchase_price", "default_sell_price")
 PRODUCT_PERMS = {"view": ("product.view",), "add": ("product.create",), "change": ("product.create",)}
 
 
@@ -13,11 +16,18 @@ class UnitAdmin(BusinessScopedAdmin):
     search_fields = ("short_name", "actual_name")
 
 
-class VariationInline(admin.TabularInline):
+class VariationInline(BusinessScopedMixin, admin.TabularInline):
+    """Names and default prices are editable; a sub_sku is fixed (documents and imports find variations by it),
+    and variations are added with their product (POST /products), not here."""
+
     model = Variation
+    erp_permissions = {"view": ("product.view",), "change": ("product.create",)}
     extra = 0
-    min_num = 1
     fields = ("name", "sub_sku", "default_purchase_price", "default_sell_price")
+    readonly_fields = ("sub_sku",)
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False  # documents point at variations
@@ -37,22 +47,33 @@ class StockInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(BusinessScopedAdmin):
+    """Products are created through POST /products (or the demo and imports), which check the sku against every
+    sub_sku of the business and write the variations. Here a product's name, unit and its variations' names and
+    prices can be edited (logged in the activity trail); its type, sku and stock tracking are fixed, because stock
+    rows, the FIFO mapping and documents depend on them."""
+
     erp_permissions = PRODUCT_PERMS
     list_display = ("name", "sku", "type", "unit", "enable_stock", "business")
     list_filter = ("type", "enable_stock", "unit")
     search_fields = ("name", "sku", "variations__sub_sku")
-    readonly_fields = ("created_by", "created_at", "updated_at")
+    readonly_fields = ("business", "sku", "type", "enable_stock", "created_by", "created_at", "updated_at")
     inlines = [VariationInline]
 
+    def has_add_permission(self, request):
+        return False
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        stored = Product.objects.get(pk=obj.pk)  # the values before this form (obj already carries the new ones)
+        with logged_update(business=obj.business, user=request.user, instance=stored, fields=PRODUCT_FIELDS):
+            super().save_model(request, obj, form, change)
+            stored.refresh_from_db()
 
     def save_formset(self, request, form, formset, change):
         for variation in formset.save(commit=False):
-            variation.business_id = form.instance.business_id
-            variation.save()
+            stored = Variation.objects.get(pk=variation.pk)
+            with logged_update(business=form.instance.business, user=request.user, instance=stored, fields=VARIATION):
+                variation.save()
+                stored.refresh_from_db()
         formset.save_m2m()
 
     def has_delete_permission(self, request, obj=None):
