@@ -25,7 +25,10 @@ from core.api.schema import (
 )
 from core.api.views import IntegrationViewSet
 from core.exceptions import BusinessRuleViolation
-from ledger.services.opening_balance import opening_balance_set  # an API may call a higher app's service
+from ledger.services.opening_balance import (  # an API may call a higher app's service
+    check_type_change,
+    opening_balance_set,
+)
 
 LIST_SHAPE = RowShape(s.ContactListItem)
 DETAIL_SHAPE = RowShape(s.ContactDetail)
@@ -124,7 +127,8 @@ class ContactViewSet(IntegrationViewSet):
         "`No valid fields to update`. A null `mobile` is stored as an empty string. With `is_export` false "
         "(sent or stored), export custom fields in the body are ignored. An empty `contact_id` generates a new code. "
         "`opening_balance` is the full opening amount (not a change): it may not drop below what was already paid "
-        "on it (422); 0 or null removes an unpaid one.",
+        "on it (422); 0 or null removes an unpaid one. A `type` change between supplier and customer (or both) is 422 "
+        "while an opening balance exists, since its direction follows the type.",
         parameters=[CONTACT_ID_PATH],
         request=s.ContactWrite(partial=True),
         responses=object_responses(ContactWriteResponse, 402, 403, 404, 422, csv=False),
@@ -136,11 +140,13 @@ class ContactViewSet(IntegrationViewSet):
             raise BusinessRuleViolation("No valid fields to update")
         setting_opening = "opening_balance" in data
         opening = data.pop("opening_balance", None) or Decimal(0)
+        old_type = contact.type
         with transaction.atomic():
             if data:
                 contact = services.contact_update(business=self.business, user=request.user, contact=contact, data=data)
             if setting_opening:
                 opening_balance_set(business=self.business, user=request.user, contact=contact, amount=opening)
+            check_type_change(contact=contact, old_type=old_type)
         return self.object_response(self.detail_row(contact), message="Contact updated successfully")
 
     @extend_schema(

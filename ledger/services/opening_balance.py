@@ -19,6 +19,24 @@ from ledger.services.sells import DOCUMENT_FIELDS
 FIELD = "opening_balance"
 
 
+def check_type_change(*, contact: Contact, old_type: str) -> None:
+    """The opening balance's direction follows the contact's type (a supplier's is what we owed them, anyone
+    else's what they owed us), so a type change that would flip it is refused while one exists (422 on
+    `type`); remove it first (opening_balance 0), or keep the side (customer <-> both)."""
+    supplier = Contact.Type.SUPPLIER
+    if (old_type == supplier) == (contact.type == supplier):
+        return
+    if Transaction.objects.filter(contact=contact, type=Transaction.Type.OPENING_BALANCE).exists():
+        raise ValidationError(
+            {
+                "type": [
+                    "The contact has an opening balance, whose direction depends on the type: set opening_balance "
+                    "to 0 first, or keep the same side."
+                ]
+            }
+        )
+
+
 def opening_balance_set(*, business, user, contact: Contact, amount: Decimal) -> Transaction | None:
     """Create or change the contact's opening balance to `amount` (the full opening amount, not a change).
     Zero removes an unpaid one; it may never drop below what was already paid on it."""

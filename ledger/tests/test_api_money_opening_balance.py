@@ -208,3 +208,29 @@ def test_each_contact_has_its_own_opening_balance(api, business, world):
 
     assert opening_document(other).final_total == Decimal("7")
     assert opening_document(world.customer) is None
+
+
+@pytest.mark.parametrize("new_type", ["supplier"])
+def test_a_type_change_that_would_flip_the_opening_balance_is_422_and_writes_nothing(api, business, world, new_type):
+    """A customer's opening balance is what they owed us; as a supplier it would read as what we owed them."""
+    make_opening_balance(business, world.customer, "100")
+    before = money_footprint(business)
+
+    response = api.patch(f"{CONTACTS}/{world.customer.pk}", {"type": new_type, "city": "Lyon"}, format="json")
+
+    data = assert_validation_error(response, "type")
+    assert "opening balance" in data["errors"]["type"][0]
+    assert_matches_schema(response)
+    assert money_footprint(business) == before
+    assert Contact.objects.get(pk=world.customer.pk).type == "customer"
+
+
+def test_a_type_change_that_keeps_the_side_or_removes_the_opening_balance_first_is_allowed(api, business, world):
+    make_opening_balance(business, world.customer, "100")
+
+    assert api.patch(f"{CONTACTS}/{world.customer.pk}", {"type": "both"}, format="json").status_code == 200
+    response = api.patch(f"{CONTACTS}/{world.customer.pk}", {"type": "supplier", "opening_balance": 0}, format="json")
+
+    assert response.status_code == 200, response.content[:300]
+    assert opening_document(world.customer) is None
+    assert Contact.objects.get(pk=world.customer.pk).type == "supplier"
