@@ -19,6 +19,7 @@ ACCOUNT_PERMS = {"view": ("account.access",), "add": ("account.access",), "chang
 
 @admin.register(AccountType)
 class AccountTypeAdmin(BusinessScopedAdmin):
+    module = "account"
     erp_permissions = ACCOUNT_PERMS
     list_display = ("name", "parent", "business")
 
@@ -59,6 +60,7 @@ class MoneyForm(forms.Form):
 
 @admin.register(Account)
 class AccountAdmin(BusinessScopedAdmin):
+    module = "account"
     erp_permissions = ACCOUNT_PERMS
     list_display = ("name", "account_number", "account_type", "balance", "is_closed", "business")
     list_filter = ("is_closed", "account_type")
@@ -188,6 +190,7 @@ class AccountAdmin(BusinessScopedAdmin):
 
 @admin.register(AccountTransaction)
 class AccountTransactionAdmin(BusinessScopedAdmin):
+    module = "account"
     erp_permissions = {"view": ("account.access",)}
     list_display = ("operation_date", "account", "type", "sub_type", "amount", "payment_ref_no", "note")
     list_filter = ("type", "sub_type", "account")

@@ -20,6 +20,8 @@ class BusinessScopedMixin:
     business_field = "business"
     #: action ("view", "add", "change", "delete") -> permission names that allow it to non-admin staff.
     erp_permissions: dict[str, tuple[str, ...]] = {}
+    #: a business module (`Business.has_module`) the admin needs, as the API's ModuleEnabled rule does.
+    module: str | None = None
 
     def scope(self, request, queryset):
         if request.user.is_superuser:
@@ -39,6 +41,8 @@ class BusinessScopedMixin:
         if user.is_superuser:
             return True
         if _business_of(request) is None:
+            return False
+        if self.module and not user.business.has_module(self.module):
             return False
         if user.is_business_admin:
             return True

@@ -153,3 +153,15 @@ def test_a_deposit_or_transfer_never_joins_two_businesses(books):
             operation_date=timezone.now(),
         )
     assert AccountTransaction.objects.count() == before
+
+
+def test_with_the_account_module_off_the_accounts_admin_is_closed_to_the_business(business, books):
+    """As the API's ModuleEnabled rule: the account module switched off hides accounts, types and movements."""
+    admin, bank, _ = books
+    business.enabled_modules = []
+    business.save()
+    client = staff(admin)
+
+    for url in ("/admin/accounts/account/", "/admin/accounts/accounttype/", "/admin/accounts/accounttransaction/"):
+        assert client.get(url).status_code == 403, url
+    assert client.get(f"/admin/accounts/account/{bank.pk}/change/").status_code in (302, 403)
