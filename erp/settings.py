@@ -139,7 +139,8 @@ SPECTACULAR_SETTINGS = {
         'every matching row. Validation failures are 422 `{"message", "errors"}`. Amounts are exact decimal '
         "JSON numbers written at their stored scale (`12.5` is answered as `12.5000`), never binary floats; "
         "request numbers are read as decimals, so `0.1` stays 0.1. At most 4 decimal places and 18 integer "
-        "digits (422 otherwise). Date-times are ISO-8601 in the business's time zone."
+        "digits (422 otherwise). Date-times are ISO-8601 in the business's time zone. Request dates are `Y-m-d` or "
+        "`Y-m-d H:i:s` between 1900-01-01 and 9998-12-31."
     ),
     "VERSION": "1.0.0",
     "OAS_VERSION": "3.1.0",
