@@ -4,18 +4,17 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction as db
-from django.utils import timezone
 
 from contacts.models import Contact
 from core.exceptions import BusinessRuleViolation
-from core.services.activity import log_created, log_deleted, logged_update
+from core.services.activity import log_created, log_deleted
 from inventory.services import InsufficientStock, lock_stock, stock_add, stock_remove
 from ledger.models import PurchaseLine, Transaction, TransactionPayment
-from ledger.services.numbering import create_numbered, document_number, number_taken
-from ledger.services.payment_status import refresh_payment_status, total_paid
+from ledger.services.numbering import create_numbered, number_taken
+from ledger.services.payment_status import refresh_payment_status
 from ledger.services.payments import payment_rows_delete, record_payment
+from ledger.services.returns import checked_return_lines, return_save
 from ledger.services.sells import DOCUMENT_FIELDS, document_header
-from ledger.services.totals import document_totals
 
 
 def purchase_create(*, business, user, data: dict) -> Transaction:
@@ -90,66 +89,27 @@ def purchase_return_save(*, business, user, purchase: Transaction, data: dict) -
             .select_related("product", "variation__product")
             .filter(transaction=purchase)
         }
-        requested = data["lines"]
-        seen = set()
-        for index, item in enumerate(requested):
-            if item["purchase_line_id"] in seen:
-                raise ValidationError({f"lines.{index}.purchase_line_id": ["This line is listed twice."]})
-            seen.add(item["purchase_line_id"])
-            line = lines.get(item["purchase_line_id"])
-            if line is None:
-                raise ValidationError({f"lines.{index}.purchase_line_id": ["Not a line of this purchase."]})
-            returnable = line.quantity - line.quantity_sold
-            if item["quantity"] > returnable:
-                raise ValidationError(
-                    {
-                        f"lines.{index}.quantity": [
-                            f"Cannot return more than is still on hand from this purchase line "
-                            f"({format(returnable.normalize(), 'f')})."
-                        ]
-                    }
-                )
-        for index, item in sorted(enumerate(requested), key=lambda p: lines[p[1]["purchase_line_id"]].variation_id):
-            _return_line(business, lines[item["purchase_line_id"]], item["quantity"], purchase.location_id, index)
-
-        subtotal = sum((line.quantity_returned * line.purchase_price for line in lines.values()), Decimal(0))
-        _, final_total = document_totals(
-            subtotal=subtotal,
-            discount_type=None,
-            discount_amount=None,
-            shipping_charges=None,
-            precision=business.currency_precision,
+        changes = checked_return_lines(
+            data["lines"],
+            lines,
+            key="purchase_line_id",
+            document="purchase",
+            returnable=lambda line: line.quantity - line.quantity_sold,
+            too_many="Cannot return more than is still on hand from this purchase line",
         )
-        when = data.get("transaction_date")
-        if existing is None:
-            ret = Transaction(
-                business=business,
-                location_id=purchase.location_id,
-                type=Transaction.Type.PURCHASE_RETURN,
-                status=Transaction.Status.FINAL,
-                contact_id=purchase.contact_id,
-                return_parent=purchase,
-                ref_no=document_number(business, "purchase_return", "ref_no"),
-                transaction_date=when or timezone.now(),
-                created_by=user,
-                total_before_tax=subtotal,
-                final_total=final_total,
-                payment_status=Transaction.PaymentStatus.DUE,
-            )
-            ret.due_date = ret.transaction_date
-            ret.save()
-            log_created(business=business, user=user, instance=ret, fields=DOCUMENT_FIELDS)
-        else:
-            ret = existing
-            with logged_update(business=business, user=user, instance=ret, fields=DOCUMENT_FIELDS):
-                if when:
-                    ret.transaction_date = ret.due_date = when
-                ret.total_before_tax, ret.final_total = subtotal, final_total
-                if total_paid(ret) > ret.final_total:
-                    raise BusinessRuleViolation("The return would fall below what the supplier already refunded on it.")
-                ret.save()
-        refresh_payment_status(ret)
-    return ret
+        for index, line, quantity in sorted(changes, key=lambda change: change[1].variation_id):
+            _return_line(business, line, quantity, purchase.location_id, index)
+        return return_save(
+            business=business,
+            user=user,
+            parent=purchase,
+            existing=existing,
+            subtotal=sum((line.quantity_returned * line.purchase_price for line in lines.values()), Decimal(0)),
+            discount={"discount_type": None, "discount_amount": None},
+            when=data.get("transaction_date"),
+            fields=DOCUMENT_FIELDS,
+            refunded="The return would fall below what the supplier already refunded on it.",
+        )
 
 
 def _return_line(business, line: PurchaseLine, quantity: Decimal, location_id: int, index: int):

@@ -9,13 +9,14 @@ from django.utils import timezone
 from contacts.models import Contact
 from core.dates import LATEST_DATE, add_term
 from core.exceptions import BusinessRuleViolation
-from core.services.activity import log_created, log_deleted, logged_update
+from core.services.activity import log_created, log_deleted
 from inventory.services import InsufficientStock, stock_add, stock_remove
 from ledger.models import SellLine, Transaction, TransactionPayment
 from ledger.services import fifo
 from ledger.services.numbering import create_numbered, document_number, number_taken
-from ledger.services.payment_status import refresh_payment_status, total_paid
+from ledger.services.payment_status import refresh_payment_status
 from ledger.services.payments import payment_rows_delete, record_payment
+from ledger.services.returns import checked_return_lines, return_save
 from ledger.services.totals import document_totals
 
 DOCUMENT_FIELDS = (
@@ -189,74 +190,31 @@ def sell_return_save(*, business, user, sell: Transaction, data: dict) -> Transa
             line.pk: line
             for line in SellLine.objects.select_related("product", "variation__product").filter(transaction=sell)
         }
-        requested = data["lines"]
-        seen = set()
-        for index, item in enumerate(requested):
-            if item["sell_line_id"] in seen:
-                raise ValidationError({f"lines.{index}.sell_line_id": ["This line is listed twice."]})
-            seen.add(item["sell_line_id"])
-            line = lines.get(item["sell_line_id"])
-            if line is None:
-                raise ValidationError({f"lines.{index}.sell_line_id": ["Not a line of this sell."]})
-            if item["quantity"] > line.quantity:
-                raise ValidationError(
-                    {
-                        f"lines.{index}.quantity": [
-                            f"Cannot return more than was sold ({format(line.quantity.normalize(), 'f')})."
-                        ]
-                    }
-                )
-        _return_lines(
-            business,
-            [(i, lines[item["sell_line_id"]], item["quantity"]) for i, item in enumerate(requested)],
-            sell.location_id,
+        changes = checked_return_lines(
+            data["lines"],
+            lines,
+            key="sell_line_id",
+            document="sell",
+            returnable=lambda line: line.quantity,
+            too_many="Cannot return more than was sold",
         )
-
-        subtotal = sum((line.quantity_returned * line.unit_price for line in lines.values()), Decimal(0))
+        _return_lines(business, changes, sell.location_id)
         # An update that sends no discount keeps the return's discount.
         discount = {
             field: data[field] if field in data else getattr(existing, field, None)
             for field in ("discount_type", "discount_amount")
         }
-        _, final_total = document_totals(
-            subtotal=subtotal, **discount, shipping_charges=None, precision=business.currency_precision
+        return return_save(
+            business=business,
+            user=user,
+            parent=sell,
+            existing=existing,
+            subtotal=sum((line.quantity_returned * line.unit_price for line in lines.values()), Decimal(0)),
+            discount=discount,
+            when=data.get("transaction_date"),
+            fields=DOCUMENT_FIELDS,
+            refunded="The return would fall below what has already been refunded on it.",
         )
-        when = data.get("transaction_date")
-        if existing is None:
-            ret = Transaction(
-                business=business,
-                location_id=sell.location_id,
-                type=Transaction.Type.SELL_RETURN,
-                status=Transaction.Status.FINAL,
-                contact_id=sell.contact_id,
-                return_parent=sell,
-                invoice_no=document_number(business, "sell_return", "invoice_no"),
-                transaction_date=when or timezone.now(),
-                created_by=user,
-            )
-            _fill_return(ret, subtotal, final_total, discount)
-            ret.save()
-            log_created(business=business, user=user, instance=ret, fields=DOCUMENT_FIELDS)
-        else:
-            ret = existing
-            with logged_update(business=business, user=user, instance=ret, fields=DOCUMENT_FIELDS):
-                if when:
-                    ret.transaction_date = when
-                _fill_return(ret, subtotal, final_total, discount)
-                if total_paid(ret) > ret.final_total:
-                    raise BusinessRuleViolation("The return would fall below what has already been refunded on it.")
-                ret.save()
-        refresh_payment_status(ret)
-    return ret
-
-
-def _fill_return(ret: Transaction, subtotal, final_total, discount: dict):
-    ret.total_before_tax = subtotal
-    ret.discount_type = discount["discount_type"]
-    ret.discount_amount = discount["discount_amount"] or 0
-    ret.final_total = final_total
-    ret.due_date = ret.transaction_date
-    ret.payment_status = ret.payment_status or Transaction.PaymentStatus.DUE
 
 
 def _return_lines(business, changes: list[tuple[int, SellLine, Decimal]], location_id: int):
