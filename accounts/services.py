@@ -113,40 +113,36 @@ def _check_pair(amount: Decimal, first: Account, second: Account | None, fields=
         raise ValidationError({fields[1]: ["The two accounts must be different."]})
 
 
+def _linked_legs(*, first: dict, second: dict, **common) -> tuple[AccountTransaction, AccountTransaction]:
+    """Two movements of the same amount and sub type that point at each other, `first` created first."""
+    leg = _movement(**common, **first)
+    other = _movement(**common, **second, transfer_transaction=leg)
+    leg.transfer_transaction = other
+    leg.save(update_fields=["transfer_transaction"])
+    return leg, other
+
+
 def deposit(
     *, business, user, account: Account, amount: Decimal, operation_date, from_account: Account | None = None, note=None
 ) -> tuple[AccountTransaction, AccountTransaction | None]:
     """A credit on the account; with from_account, also the paired debit there. Both legs in one transaction,
     each pointing at the other."""
     _check_pair(amount, account, from_account)
+    common = {
+        "business": business,
+        "user": user,
+        "amount": amount,
+        "sub_type": AccountTransaction.SubType.DEPOSIT,
+        "operation_date": operation_date,
+        "note": note,
+    }
     with db.atomic():
         _lock_open(business, [account] + ([from_account] if from_account else []))
-        credit = _movement(
-            business=business,
-            user=user,
-            account=account,
-            type="credit",
-            amount=amount,
-            sub_type=AccountTransaction.SubType.DEPOSIT,
-            operation_date=operation_date,
-            note=note,
+        if from_account is None:
+            return _movement(**common, account=account, type="credit"), None
+        return _linked_legs(
+            first={"account": account, "type": "credit"}, second={"account": from_account, "type": "debit"}, **common
         )
-        debit = None
-        if from_account is not None:
-            debit = _movement(
-                business=business,
-                user=user,
-                account=from_account,
-                type="debit",
-                amount=amount,
-                sub_type=AccountTransaction.SubType.DEPOSIT,
-                operation_date=operation_date,
-                note=note,
-                transfer_transaction=credit,
-            )
-            credit.transfer_transaction = debit
-            credit.save(update_fields=["transfer_transaction"])
-    return credit, debit
 
 
 def fund_transfer(
@@ -156,30 +152,16 @@ def fund_transfer(
     _check_pair(amount, from_account, to_account, fields=("from_account_id", "to_account_id"))
     with db.atomic():
         _lock_open(business, [from_account, to_account])
-        debit = _movement(
+        return _linked_legs(
+            first={"account": from_account, "type": "debit"},
+            second={"account": to_account, "type": "credit"},
             business=business,
             user=user,
-            account=from_account,
-            type="debit",
             amount=amount,
             sub_type=AccountTransaction.SubType.FUND_TRANSFER,
             operation_date=operation_date,
             note=note,
         )
-        credit = _movement(
-            business=business,
-            user=user,
-            account=to_account,
-            type="credit",
-            amount=amount,
-            sub_type=AccountTransaction.SubType.FUND_TRANSFER,
-            operation_date=operation_date,
-            note=note,
-            transfer_transaction=debit,
-        )
-        debit.transfer_transaction = credit
-        debit.save(update_fields=["transfer_transaction"])
-    return debit, credit
 
 
 # --- movements that payments post -------------------------------------------------------------------------------
