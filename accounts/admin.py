@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import Account, AccountTransaction, AccountType
-from core.admin_base import ActivityTrailInline, BusinessScopedAdmin
+from core.admin_base import ActivityTrailInline, BusinessScopedAdmin, ReadOnlyAdmin, ReadOnlyTabular
 from core.exceptions import BusinessRuleViolation
 
 ACCOUNT_PERMS = {"view": ("account.access",), "add": ("account.access",), "change": ("account.access",)}
@@ -24,11 +24,9 @@ class AccountTypeAdmin(BusinessScopedAdmin):
     list_display = ("name", "parent", "business")
 
 
-class MovementInline(admin.TabularInline):
+class MovementInline(ReadOnlyTabular):
     model = AccountTransaction
     fk_name = "account"
-    extra = 0
-    can_delete = False
     ordering = ("-operation_date", "-id")
     fields = readonly_fields = (
         "operation_date",
@@ -40,15 +38,6 @@ class MovementInline(admin.TabularInline):
         "transfer_transaction",
     )
     verbose_name_plural = "movements (read-only: change them through deposits, transfers and payments)"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return True
 
 
 class MoneyForm(forms.Form):
@@ -189,7 +178,7 @@ class AccountAdmin(BusinessScopedAdmin):
 
 
 @admin.register(AccountTransaction)
-class AccountTransactionAdmin(BusinessScopedAdmin):
+class AccountTransactionAdmin(ReadOnlyAdmin):
     module = "account"
     erp_permissions = {"view": ("account.access",)}
     list_display = ("operation_date", "account", "type", "sub_type", "amount", "payment_ref_no", "note")
@@ -211,12 +200,3 @@ class AccountTransactionAdmin(BusinessScopedAdmin):
         "payment_method",
         "created_by",
     )
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from core.admin_base import BusinessScopedAdmin
+from core.admin_base import BusinessScopedAdmin, ReadOnlyAdmin
 from core.models import Activity, ApiCredential, Business, BusinessLocation, ReferenceCounter, Role, User
 from core.models.business import MODULES
 from core.permissions import CHOICES
@@ -164,20 +164,11 @@ class ApiCredentialAdmin(BusinessScopedAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(BusinessScopedAdmin):
+class ActivityAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "description", "event", "subject_type", "subject_id", "causer")
     list_filter = ("event", "subject_type")
     search_fields = ("description",)
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         return self._allowed(request, "view")

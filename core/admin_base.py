@@ -101,7 +101,22 @@ class BusinessScopedAdmin(BusinessScopedMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class ReadOnlyInline(GenericTabularInline):
+class ReadOnlyAdmin(BusinessScopedAdmin):
+    """Rows derived from other records (stock, documents, movements, the activity log): listed and shown only."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInlineMixin:
+    """An inline shown read-only on its parent's page; the parent's admin has already decided who sees it."""
+
     extra = 0
     can_delete = False
     show_change_link = False
@@ -111,6 +126,17 @@ class ReadOnlyInline(GenericTabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+
+class ReadOnlyTabular(ReadOnlyInlineMixin, admin.TabularInline):
+    pass
+
+
+class ReadOnlyInline(ReadOnlyInlineMixin, GenericTabularInline):
+    pass
 
 
 class ActivityTrailInline(ReadOnlyInline):
@@ -123,6 +149,3 @@ class ActivityTrailInline(ReadOnlyInline):
     ordering = ("-id",)
     verbose_name = "activity"
     verbose_name_plural = "activity trail"
-
-    def has_view_permission(self, request, obj=None):
-        return True

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin_base import BusinessScopedAdmin, BusinessScopedMixin
+from core.admin_base import BusinessScopedAdmin, BusinessScopedMixin, ReadOnlyAdmin
 from core.services.activity import logged_update
 from inventory.models import Product, Unit, Variation, VariationLocationStock
 from inventory.services import PRODUCT_FIELDS
@@ -99,7 +99,7 @@ class VariationAdmin(BusinessScopedAdmin):
 
 
 @admin.register(VariationLocationStock)
-class StockAdmin(BusinessScopedAdmin):
+class StockAdmin(ReadOnlyAdmin):
     """Stock on hand: derived from purchases, sells and returns, so read-only here."""
 
     erp_permissions = {"view": ("product.view",)}
@@ -107,12 +107,3 @@ class StockAdmin(BusinessScopedAdmin):
     list_filter = ("location",)
     search_fields = ("variation__sub_sku", "variation__product__name")
     readonly_fields = ("variation", "location", "qty_available")
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 
 from contacts.admin import ContactAdmin
 from contacts.models import Contact
-from core.admin_base import ActivityTrailInline, BusinessScopedAdmin
+from core.admin_base import ActivityTrailInline, BusinessScopedAdmin, ReadOnlyAdmin, ReadOnlyTabular
 from core.exceptions import BusinessRuleViolation
 from core.money import format_currency
 from ledger.models import PurchaseDocument, PurchaseLine, SellDocument, SellLine, Transaction, TransactionPayment
@@ -28,21 +28,6 @@ READ_ONLY_NOTE = (
     "Read-only: totals, lines, stock allocation and payment status are derived and kept exact by the ledger "
     "services. Record payments and returns through the API; only the note can be edited here."
 )
-
-
-class ReadOnlyTabular(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return True  # the page's own admin has already decided who sees the document
 
 
 class SellLineInline(ReadOnlyTabular):
@@ -146,7 +131,7 @@ class PurchaseAdmin(DocumentAdmin):
 
 
 @admin.register(Transaction)
-class TransactionAdmin(BusinessScopedAdmin):
+class TransactionAdmin(ReadOnlyAdmin):
     """Every document (returns, opening balances, ledger discounts too), read-only."""
 
     erp_permissions = {"view": ("sell.view", "purchase.view")}
@@ -159,15 +144,6 @@ class TransactionAdmin(BusinessScopedAdmin):
     exclude = ("business",)
     inlines = [PaymentInline, ActivityTrailInline]
 
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 class ChildPaymentInline(ReadOnlyTabular):
     model = TransactionPayment
@@ -178,7 +154,7 @@ class ChildPaymentInline(ReadOnlyTabular):
 
 
 @admin.register(TransactionPayment)
-class PaymentAdmin(BusinessScopedAdmin):
+class PaymentAdmin(ReadOnlyAdmin):
     """Payments, read-only; business admins delete them here through the same service as DELETE /payments/{id}:
     a pay-due payment goes with its allocations, statuses are recomputed, the advance balance is corrected."""
 
@@ -216,12 +192,6 @@ class PaymentAdmin(BusinessScopedAdmin):
     )
     exclude = ("business",)
     inlines = [ChildPaymentInline]
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         user = request.user
