@@ -217,9 +217,7 @@ class AccountReportViewSet(IntegrationViewSet):
     )
     def payment_account_report(self, request):
         query = self.validated_query(s.PaymentReportQuery)
-        start = end = None
-        if query.get("start_date"):
-            start, end = day_bounds(self.business, query["start_date"], query["end_date"])
+        start, end = self.date_range(query)
         account, no_account = None, query.get("account_id") == "none"
         if query.get("account_id") and not no_account:
             account = Account.objects.visible_to(request.user).filter(pk=int(query["account_id"])).first()

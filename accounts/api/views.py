@@ -11,7 +11,6 @@ from core.api.query import ObjectFormatQuery
 from core.api.rows import RowShape
 from core.api.schema import list_responses, object_envelope, object_responses, page_envelope
 from core.api.views import IntegrationViewSet
-from core.dates import day_bounds
 from core.exceptions import BusinessRuleViolation
 
 ACCESS = [ModuleEnabled("account"), Perm("account.access")]
@@ -147,9 +146,7 @@ class AccountViewSet(AccountsBase):
     def transactions(self, request, pk):
         account = self.get_object()
         query = self.validated_query(s.AccountLinesQuery)
-        start = end = None
-        if query.get("start_date"):
-            start, end = day_bounds(self.business, query["start_date"], query["end_date"])
+        start, end = self.date_range(query)
         lines, beginning = selectors.account_lines(
             account=account, start=start, end=end, line_type=query.get("type"), q=query.get("q")
         )

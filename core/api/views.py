@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from core.api.export import cells_of, csv_object_response, csv_response, download_name, xlsx_response
 from core.api.renderers import ExactJSONParser
 from core.api.rows import RowShape
+from core.dates import day_bounds
 
 
 class IntegrationViewSet(viewsets.GenericViewSet):
@@ -45,6 +46,13 @@ class IntegrationViewSet(viewsets.GenericViewSet):
         )
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
+
+    def date_range(self, query: dict) -> tuple:
+        """[start, end) datetimes of a validated DateRangeQuery's inclusive dates in the business's time zone, or
+        (None, None) when the query has none (the two dates come together or not at all)."""
+        if not query.get("start_date"):
+            return None, None
+        return day_bounds(self.business, query["start_date"], query["end_date"])
 
     def validated_body(self, serializer_class, *, instance=None, partial=False, **context) -> dict:
         serializer = serializer_class(

@@ -12,7 +12,6 @@ from core.api.query import ObjectFormatQuery
 from core.api.rows import RowShape
 from core.api.schema import DeletedId, errors, list_responses, object_envelope, object_responses, page_envelope
 from core.api.views import IntegrationViewSet
-from core.dates import day_bounds
 from ledger import selectors
 from ledger.api import money_serializers as m
 from ledger.models import Transaction
@@ -32,9 +31,7 @@ DiscountList = page_envelope("LedgerDiscountListResponse", m.LedgerDiscountRow)
 
 class DiscountListMixin:
     def discount_page(self, query, *, contact=None, stem="ledger-discounts"):
-        start = end = None
-        if query.get("start_date"):
-            start, end = day_bounds(self.business, query["start_date"], query["end_date"])
+        start, end = self.date_range(query)
         rows = selectors.ledger_discounts(
             business=self.business, user=self.request.user, contact=contact, start=start, end=end, q=query.get("q")
         )

@@ -11,7 +11,7 @@ from core.api.query import ObjectFormatQuery
 from core.api.rows import RowShape
 from core.api.schema import envelope, list_responses, object_envelope, object_responses, page_envelope
 from core.api.views import IntegrationViewSet
-from core.dates import day_bounds, local_iso
+from core.dates import local_iso
 from core.money import format_currency
 from ledger import selectors
 from ledger.api import money_serializers as m
@@ -170,9 +170,7 @@ class ContactMoneyViewSet(IntegrationViewSet):
     def payments(self, request, pk):
         contact = self.get_object()
         query = self.validated_query(m.ContactPaymentsQuery)
-        start = end = None
-        if query.get("start_date"):
-            start, end = day_bounds(self.business, query["start_date"], query["end_date"])
+        start, end = self.date_range(query)
         rows, listed = selectors.contact_payments(contact=contact, start=start, end=end, q=query.get("q"))
         summary = selectors.payment_summary(rows)
         summary["latest_paid_on"] = self._iso(summary["latest_paid_on"])
