@@ -10,12 +10,14 @@ import datetime
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import Case, DecimalField, F, Q, Sum, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from contacts.models import Contact
 from core.api.export import csv_cell, decimal_text, neutralise
 from core.dates import business_zone, day_bounds
-from core.money import format_currency
+from core.money import MONEY, format_currency
 from ledger.contact_ledger import (
     DOC_LABELS,
     LedgerTotals,
@@ -26,6 +28,7 @@ from ledger.contact_ledger import (
     to_decimal,
 )
 from ledger.models import PurchaseLine, SellLine, Transaction
+from ledger.querysets import ZERO as ZERO_SQL
 from ledger.selectors import document_lines
 
 FORMATS = ("format_1", "format_2", "format_3", "format_4")
@@ -233,38 +236,49 @@ class ContactStatement:
 
     # --- open documents and aging ------------------------------------------------------------------------------
 
-    def open_documents(self) -> list[dict]:
+    def _open(self):
         """Documents dated up to end_date with something due on them at its end (payments made later do not
-        count), oldest first."""
+        count)."""
         documents = (
             Transaction.objects.filter(contact=self.contact, transaction_date__lt=self.end)
             .counting_toward_dues()
             .exclude(type=Transaction.Type.LEDGER_DISCOUNT)
             .with_paid_joined(before=self.end)
             .filter(total_due__gt=0)
-            .order_by("transaction_date", "id")
         )
         if self.location_id:
             documents = documents.filter(location_id=self.location_id)
-        rows = documents.values(
-            "id",
-            "type",
-            "transaction_date",
-            "invoice_no",
-            "ref_no",
-            "location__name",
-            "payment_status",
-            "final_total",
-            "total_paid",
-            "total_due",
-            "due_date",
-            "additional_notes",
+        return documents
+
+    def _debit_types(self) -> list[str]:
+        """Document types on the debit side (what the contact owes us) for this contact."""
+        types = ["sell", "purchase_return"]
+        return types + ["opening_balance"] if self.contact.type != Contact.Type.SUPPLIER else types
+
+    def open_documents(self) -> list[dict]:
+        """The open documents (`_open`) as format_2 lines, oldest first."""
+        debit_types = self._debit_types()
+        rows = (
+            self._open()
+            .order_by("transaction_date", "id")
+            .values(
+                "id",
+                "type",
+                "transaction_date",
+                "invoice_no",
+                "ref_no",
+                "location__name",
+                "payment_status",
+                "final_total",
+                "total_paid",
+                "total_due",
+                "due_date",
+                "additional_notes",
+            )
         )
         lines = []
         for row in rows:
-            debit_side = row["type"] in ("sell", "purchase_return") or (
-                row["type"] == "opening_balance" and self.contact.type != Contact.Type.SUPPLIER
-            )
+            debit_side = row["type"] in debit_types
             lines.append(
                 empty_line(
                     date=_iso(row["transaction_date"], self.zone),
@@ -283,7 +297,6 @@ class ContactStatement:
                     total_due=row["total_due"],
                     due_date=_iso(row["due_date"], self.zone),
                 )
-                | {"_debit_side": debit_side, "_due": row["due_date"]}
             )
         return lines
 
@@ -296,25 +309,31 @@ class ContactStatement:
         texts = (line["ref_no"], line["type"], line["location"], line["payment_status"], line["note"])
         return any(wanted in (text or "").upper() for text in texts) or str(line["transaction_id"]) == self.q
 
-    def aging(self, documents: list[dict]) -> dict:
-        """What is due, by days past due at end_date: current (not yet due), 1–30, 31–60, 61–90, over 90. Each
-        document counts in the contact's direction (a sell return lowers what a customer owes)."""
-        buckets = dict.fromkeys(AGING_BUCKETS, ZERO)
-        for document in documents:
-            sign = 1 if document["_debit_side"] == (self.direction == 1) else -1
-            days = (self.end_date - _aware(document["_due"]).astimezone(self.zone).date()).days
-            bucket = (
-                "current"
-                if days <= 0
-                else "1_30"
-                if days <= 30
-                else "31_60"
-                if days <= 60
-                else "61_90"
-                if days <= 90
-                else "over_90"
-            )
-            buckets[bucket] += sign * document["total_due"]
+    def aging(self) -> dict:
+        """What is due on the open documents, by days past due at end_date: current (not yet due), 1–30, 31–60,
+        61–90, over 90, in one aggregate. Each document counts in the contact's direction (a sell return lowers
+        what a customer owes)."""
+        # days past due ≤ k ⇔ due on or after the start of (end_date − k) in the business's time zone
+        since = {
+            k: day_bounds(self.business, self.end_date - datetime.timedelta(days=k), self.end_date)[0]
+            for k in (0, 30, 60, 90)
+        }
+        owed = Case(
+            When(type__in=self._debit_types(), then=F("total_due")),
+            default=-F("total_due"),
+            output_field=DecimalField(**MONEY),
+        )
+        signed = owed if self.direction == 1 else -owed
+        ranges = {
+            "current": Q(due_date__gte=since[0]),
+            "1_30": Q(due_date__gte=since[30], due_date__lt=since[0]),
+            "31_60": Q(due_date__gte=since[60], due_date__lt=since[30]),
+            "61_90": Q(due_date__gte=since[90], due_date__lt=since[60]),
+            "over_90": Q(due_date__lt=since[90]),
+        }
+        buckets = self._open().aggregate(
+            **{name: Coalesce(Sum(signed, filter=match), ZERO_SQL) for name, match in ranges.items()}
+        )
         return {**buckets, "total": sum(buckets.values(), ZERO)}
 
     # --- the payload -------------------------------------------------------------------------------------------
@@ -348,8 +367,8 @@ class ContactStatement:
         if fmt == "format_2":
             documents = self.open_documents()
             shown = [d for d in documents if self._matches_q(d)]
-            data["lines"] = [{k: v for k, v in d.items() if not k.startswith("_")} for d in shown]
-            data["aging"] = self.aging(documents)
+            data["lines"] = shown
+            data["aging"] = self.aging()
         else:
             lines = [self.opening_line(), *self.period_lines()]
             if fmt == "format_3":
@@ -357,7 +376,7 @@ class ContactStatement:
             if fmt == "format_4":
                 for line in lines:
                     line.pop("location")
-                data["aging"] = self.aging(self.open_documents())
+                data["aging"] = self.aging()
             data["lines"] = lines
         data["summary"] = self.summary(fmt)
         return data

@@ -236,3 +236,45 @@ def test_every_format_answers_the_same_summary(api, partner):
     summaries = [ledger(api, partner.both, f"format_{n}")["data"]["summary"] for n in range(1, 5)]
 
     assert all({k: s[k] for k in LEDGER_SUMMARY} == summaries[0] for s in summaries)
+
+
+@pytest.mark.parametrize("fmt", ["format_2", "format_4"])
+def test_aging_buckets_by_whole_days_past_due_in_the_business_time_zone(api, business, world, fmt):
+    """end_date 2026-06-30 in New York. Sells without a pay term are due on their own date; each bucket's edges:
+    due that day or later → current; 1 and 30 days → 1_30; 31 and 60 → 31_60; 61 and 90 → 61_90; 91 → over_90.
+    The amounts are powers of two, so every bucket shows which sells it holds."""
+    business.time_zone = "America/New_York"
+    business.save()
+    customer = make_customer(business, name="Aging Anna")
+    due_on = {  # local due date -> sell total (1 unit at that price)
+        (2026, 6, 30): "1",
+        (2026, 6, 29): "2",
+        (2026, 5, 31): "4",
+        (2026, 5, 30): "8",
+        (2026, 5, 1): "16",
+        (2026, 4, 30): "32",
+        (2026, 4, 1): "64",
+        (2026, 3, 31): "128",
+    }
+    for (year, month, day), price in due_on.items():
+        # 23:30 local is already the next day in UTC: the bucket must follow the business's calendar
+        when = moment(year, month, day, 23, 30, zone="America/New_York")
+        make_sell(
+            business,
+            world.user,
+            customer=customer,
+            location=world.shop,
+            lines=[(world.widget, "1", price)],
+            transaction_date=when,
+        )
+
+    aging = ledger(api, customer, fmt, "start_date=2026-01-01&end_date=2026-06-30")["data"]["aging"]
+
+    assert {k: Decimal(str(v)) for k, v in aging.items()} == {
+        "current": Decimal("1"),
+        "1_30": Decimal("6"),
+        "31_60": Decimal("24"),
+        "61_90": Decimal("96"),
+        "over_90": Decimal("128"),
+        "total": Decimal("255"),
+    }
