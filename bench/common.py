@@ -131,6 +131,50 @@ def migrate() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
+@contextmanager
+def seeded_database(args, *, find: Callable[[], object], make: Callable[[], object]):
+    """Django set up on the benchmark's database (`args.database`), and its seed: with --keep (and no --reseed) a
+    kept seed is reused when `find()` recognises it, otherwise the database is made afresh and `make()` seeds it.
+    The database is dropped at the end unless --keep."""
+    url = require_postgres_url(args.url)
+    reuse = args.keep and not args.reseed and database_exists(url, args.database)
+    setup_django(with_database(url, args.database) if reuse else create_database(url, args.database))
+    migrate()
+    seeded = find() if reuse else None
+    if reuse and seeded is None:
+        say(f"{args.database} holds no matching seed: recreating it")
+        from django.db import connections
+
+        connections.close_all()
+        create_database(url, args.database)
+        migrate()
+    if seeded is None:
+        seeded = make()
+    else:
+        say(f"reusing the seed in {args.database} (--reseed to start again)")
+    try:
+        yield seeded
+    finally:
+        if not args.keep:
+            drop_database(url, args.database)
+
+
+def checked_invariants(violations: Callable[[], dict]) -> dict:
+    """`violations()` ({name: count}) timed and printed; any count above zero stops the benchmark."""
+    with Stopwatch() as checking:
+        invariants = violations()
+    say(f"invariants checked in {checking.seconds:.1f} s: {invariants}")
+    assert not any(invariants.values()), f"the seed breaks the invariants: {invariants}"
+    return invariants
+
+
+def publish(report) -> None:
+    """The table to stdout, every figure with its samples to bench/results/<name>-<timestamp>.json."""
+    print(report.table())
+    path = report.write_json()
+    say(f"\nwritten to {path.relative_to(ROOT)}")
+
+
 def raw_connection():
     """The psycopg connection under Django's default connection: baselines run on the very same session."""
     from django.db import connection

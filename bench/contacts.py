@@ -334,32 +334,10 @@ def run(args, large: SeededBusiness, small: SeededBusiness) -> common.Report:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    url = common.require_postgres_url(args.url)
-    reuse = args.keep and not args.reseed and common.database_exists(url, args.database)
-    database_url = common.with_database(url, args.database) if reuse else common.create_database(url, args.database)
-    common.setup_django(database_url)
-    common.migrate()
-    seeded = find_seed(args.rows) if reuse else None
-    if reuse and seeded is None:
-        common.say(f"{args.database} holds no matching seed: recreating it")
-        from django.db import connections
-
-        connections.close_all()
-        common.create_database(url, args.database)
-        common.migrate()
-    if seeded is None:
-        seeded = seed(args.rows)
-    else:
-        common.say(f"reusing the seed in {args.database} (--reseed to start again)")
-    try:
+    with common.seeded_database(args, find=lambda: find_seed(args.rows), make=lambda: seed(args.rows)) as seeded:
         report = run(args, *seeded)
         report.meta = {**common.environment(), "database": args.database, "rows": args.rows, "runs": args.runs}
-        print(report.table())
-        path = report.write_json()
-        common.say(f"\nwritten to {path.relative_to(common.ROOT)}")
-    finally:
-        if not args.keep:
-            common.drop_database(url, args.database)
+        common.publish(report)
     return 1 if args.strict and not report.all_passed else 0
 
 

@@ -166,7 +166,7 @@ PURCHASE_LINE_COLUMNS = (
 )
 PAYMENT_COLUMNS = (
     "business_id, transaction_id, payment_for_id, amount, method, paid_on, payment_ref_no, is_return, is_advance, "
-    "created_by_id, created_at, updated_at"
+    "is_reverse, created_by_id, created_at, updated_at"
 )
 
 
@@ -225,7 +225,8 @@ class Rows:
         when = stamp(seconds)
         self.payments.append(
             f"{self.business_id}\t{txn_id}\t{contact_id}\t{money(cents)}\t{method}\t{when}\t"
-            f"{self.number(counter, prefix, seconds)}\t{'t' if is_return else 'f'}\tf\t{self.user_id}\t{when}\t{when}\n"
+            f"{self.number(counter, prefix, seconds)}\t{'t' if is_return else 'f'}\tf\tf\t"  # is_advance, is_reverse
+            f"{self.user_id}\t{when}\t{when}\n"
         )
 
     def sell(self, sell, variations, line_id: int) -> int:
