@@ -13,6 +13,7 @@ from accounts import services
 from accounts.models import Account, AccountTransaction, AccountType
 from core.admin_base import ActivityTrailInline, BusinessScopedAdmin, ReadOnlyAdmin, ReadOnlyTabular
 from core.exceptions import BusinessRuleViolation
+from core.money import format_currency
 
 ACCOUNT_PERMS = {"view": ("account.access",), "add": ("account.access",), "change": ("account.access",)}
 
@@ -83,9 +84,10 @@ class AccountAdmin(BusinessScopedAdmin):
         fields = super().get_fields(request, obj)
         return fields if request.user.is_superuser else tuple(f for f in fields if f != "business")
 
-    @admin.display(description="balance")
+    @admin.display(description="balance", ordering="balance")
     def balance(self, obj):
-        return getattr(obj, "balance", None)
+        balance = getattr(obj, "balance", None)
+        return None if balance is None else format_currency(balance, obj.business)
 
     def save_model(self, request, obj, form, change):
         data = {

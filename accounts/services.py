@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Account, AccountTransaction
 from core.exceptions import BusinessRuleViolation
+from core.money import check_storable
 from core.services.activity import log_created, logged_update
 
 ACCOUNT_FIELDS = ("name", "account_number", "account_type", "note", "account_details", "is_closed")
@@ -39,7 +40,14 @@ def _movement(*, business, user, account, type, amount, sub_type=None, operation
         **links,
     )
     log_created(business=business, user=user, instance=line, fields=LINE_FIELDS)
+    _check_balance(account)
     return line
+
+
+def _check_balance(account: Account, field: str = "amount"):
+    """The account's balance after a write must stay within what an amount may be (one indexed aggregate)."""
+    balance = Account.objects.filter(pk=account.pk).with_balance().values_list("balance", flat=True).first()
+    check_storable(balance or Decimal(0), field=field, what=f"the balance of the account {account.name}")
 
 
 def account_create(*, business, user, data: dict) -> Account:
@@ -201,4 +209,8 @@ def payment_posting(
 
 
 def payment_posting_remove(*, movement_ids):
-    AccountTransaction.objects.filter(pk__in=[pk for pk in movement_ids if pk]).delete()
+    movements = AccountTransaction.objects.filter(pk__in=[pk for pk in movement_ids if pk])
+    accounts = list(Account.objects.filter(pk__in=movements.values("account_id")).order_by("id"))
+    movements.delete()
+    for account in accounts:
+        _check_balance(account)

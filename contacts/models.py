@@ -83,7 +83,7 @@ class Contact(models.Model):
     last_name = models.CharField(max_length=191, null=True, blank=True)
     supplier_business_name = models.CharField(max_length=255, null=True, blank=True)
     email = models.CharField(max_length=191, null=True, blank=True)
-    mobile = models.CharField(max_length=191, blank=True, default="")
+    mobile = models.CharField(max_length=191, null=True, blank=True)
     landline = models.CharField(max_length=191, null=True, blank=True)
     alternate_number = models.CharField(max_length=191, null=True, blank=True)
     tax_number = models.CharField(max_length=191, null=True, blank=True)

@@ -74,8 +74,6 @@ def _generated_code(business, count: int) -> str:
 
 def _normalise(data: dict, current: Contact | None = None) -> dict:
     data = dict(data)
-    if "mobile" in data and data["mobile"] is None:
-        data["mobile"] = ""
     if any(part in data for part in NAME_PARTS):
         parts = {p: data.get(p, getattr(current, p, None)) for p in NAME_PARTS}
         joined = display_name(**parts)

@@ -1,8 +1,14 @@
 """Money: Decimal only, explicit half-up rounding, one formatter for the business currency."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 MONEY = {"max_digits": 22, "decimal_places": 4}
+# The scale every amount and quantity is written at on the wire and in exports (RULES §10).
+WIRE_PLACES = MONEY["decimal_places"]
+WIRE_QUANTUM = Decimal(1).scaleb(-WIRE_PLACES)
+# Wide enough for any value a database can hand back (a SQLite float, a PostgreSQL sum of many rows).
+_WIRE_CONTEXT = Context(prec=80, rounding=ROUND_HALF_UP)
+_WIRE_ZERO = Decimal(0).quantize(WIRE_QUANTUM)
 # Every stored amount stays below this (18 integer digits).
 MONEY_LIMIT = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"])
 # Quantities of stock: the same exact decimal, 4 places.
@@ -49,6 +55,30 @@ def to_decimal(value) -> Decimal:
         # Never let binary floating point into a calculation: go through its shortest repr.
         return Decimal(repr(value))
     return Decimal(str(value))
+
+
+def wire_decimal(value: Decimal) -> Decimal:
+    """An amount at the stored scale, 4 places (`5.2` -> `5.2000`, `28.00000000` -> `28.0000`), rounded half-up.
+
+    The one output conversion of money: JSON, CSV, XLSX and admin columns all write amounts through it, whatever
+    scale the database or a calculation produced."""
+    quantized = value.quantize(WIRE_QUANTUM, context=_WIRE_CONTEXT)
+    return quantized if quantized else _WIRE_ZERO  # never "-0.0000"
+
+
+def wire_text(value: Decimal) -> str:
+    return str(wire_decimal(value))
+
+
+def check_storable(total: Decimal, *, field: str, what: str) -> None:
+    """A stored total (an advance balance, an account balance) must fit the money column, or the write that would
+    take it there is a 422 naming the amount sent."""
+    if abs(total) >= MONEY_LIMIT:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError(
+            {field: [f"This would take {what} to {wire_text(total)}; amounts must stay below {MONEY_LIMIT:,.0f}."]}
+        )
 
 
 def round_money(value, precision: int = 2) -> Decimal:

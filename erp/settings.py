@@ -77,8 +77,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # fifty milliseconds (measured by `make bench-money`), so it is off for the application's connections.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend with a decimal converter that never raises on a stored value (core/db/sqlite3).
+    DATABASES["default"]["ENGINE"] = "core.db.sqlite3"
     # Wait for the write lock instead of failing at once under concurrent requests.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+# A password given on its own (any characters, no URL encoding) wins over the one in DATABASE_URL.
+if env("DATABASE_PASSWORD", default=None):
+    DATABASES["default"]["PASSWORD"] = env("DATABASE_PASSWORD")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 # Each request is one database transaction: an error anywhere in it (the handler marks it for rollback) leaves
 # nothing half-written, even after a service has finished its own part.

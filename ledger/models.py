@@ -244,7 +244,8 @@ class TransactionPayment(models.Model):
     account_transaction = models.OneToOneField(
         "accounts.AccountTransaction", on_delete=models.SET_NULL, null=True, blank=True, related_name="payment"
     )
-    card_number = models.CharField(max_length=191, null=True, blank=True)
+    # The last four digits only: a full card number is never stored (PCI DSS).
+    card_last4 = models.CharField(max_length=4, null=True, blank=True)
     card_holder_name = models.CharField(max_length=191, null=True, blank=True)
     card_transaction_number = models.CharField(max_length=191, null=True, blank=True)
     card_type = models.CharField(max_length=50, null=True, blank=True)

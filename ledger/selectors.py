@@ -184,7 +184,7 @@ def contact_payments(*, contact, start=None, end=None, q=None):
             "method",
             "cheque_number",
             "card_transaction_number",
-            "card_number",
+            "card_last4",
             "bank_account_number",
             "transaction__invoice_no",
             "transaction__ref_no",

@@ -51,3 +51,46 @@ def test_whitenoise_serves_static_files():
     from django.conf import settings
 
     assert "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE
+
+
+def test_compose_checks_the_web_service_health_on_its_health_route():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    check = compose["services"]["web"]["healthcheck"]
+    assert "http://127.0.0.1:8000/healthz" in " ".join(check["test"])
+
+
+def test_compose_passes_the_database_password_on_its_own(monkeypatch):
+    """A password with URL-special characters needs no encoding: it is not part of DATABASE_URL."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    environment = compose["services"]["web"]["environment"]
+    assert "POSTGRES_PASSWORD" not in environment["DATABASE_URL"]
+    assert environment["DATABASE_PASSWORD"].startswith("${POSTGRES_PASSWORD")
+
+
+def test_database_password_overrides_the_url_and_may_hold_any_character():
+    password = "p@ss:w/rd?#%"
+    script = (
+        "from django.conf import settings; import django; django.setup(); "
+        "print(settings.DATABASES['default']['PASSWORD'], settings.DATABASES['default']['HOST'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={
+            "DJANGO_SETTINGS_MODULE": "erp.settings",
+            "DATABASE_URL": "postgres://erp@db:5432/erp",
+            "DATABASE_PASSWORD": password,
+            "PATH": "/usr/bin:/bin",
+        },
+    )
+    assert result.stdout.split() == [password, "db"]
+
+
+def test_the_health_route_answers_ok_when_the_database_does(client, db):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}

@@ -228,7 +228,7 @@ class TrialBalance(serializers.Serializer):
 
 class SummaryQuery(QuerySerializer):
     end_date = QueryDate(required=False, help_text="Defaults to today.")
-    location_id = serializers.IntegerField(
+    location_id = Id(
         required=False, help_text="A location of the business the user is permitted on (404 Location not found / 403)."
     )
     format = serializers.ChoiceField(
@@ -240,9 +240,7 @@ class CashFlowQuery(ListQuery):
     start_date = QueryDate(required=False, help_text="Applied only together with end_date.")
     end_date = QueryDate(required=False)
     type = serializers.ChoiceField(choices=AccountTransaction.Type.choices, required=False)
-    location_id = serializers.IntegerField(
-        required=False, help_text="Movements of payments on documents of this location."
-    )
+    location_id = Id(required=False, help_text="Movements of payments on documents of this location.")
     account_id = Id(required=False)
     only_payment_recovered = serializers.BooleanField(
         required=False,

@@ -20,6 +20,7 @@ DETAIL_SHAPE = RowShape(s.AccountDetail)
 LINE_SHAPE = RowShape(s.AccountLine)
 ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Payment account id.")
 AccountResponse = object_envelope("AccountResponse", s.AccountDetail)
+AccountWriteResponse = object_envelope("AccountWriteResponse", s.AccountDetail, message=True)
 
 
 class AccountsBase(IntegrationViewSet):
@@ -80,13 +81,13 @@ class AccountViewSet(AccountsBase):
         "Detail rows with neither label nor value are dropped.",
         request=s.AccountWrite,
         responses=object_responses(
-            object_envelope("AccountCreatedResponse", s.AccountDetail), 403, 422, csv=False, status=201
+            object_envelope("AccountCreatedResponse", s.AccountDetail, message=True), 403, 422, csv=False, status=201
         ),
     )
     def create(self, request):
         data = self.validated_body(s.AccountWrite)
         account = services.account_create(business=self.business, user=request.user, data=data)
-        return self.object_response(self.detail_row(account), status=201)
+        return self.object_response(self.detail_row(account), message="Payment account added successfully", status=201)
 
     @extend_schema(
         summary="Update payment account",
@@ -94,7 +95,7 @@ class AccountViewSet(AccountsBase):
         "with no updatable field is 422.",
         parameters=[ID],
         request=s.AccountUpdate(partial=True),
-        responses=object_responses(AccountResponse, 403, 404, 422, csv=False),
+        responses=object_responses(AccountWriteResponse, 403, 404, 422, csv=False),
     )
     def update(self, request, pk):
         account = self.get_object()
@@ -102,7 +103,7 @@ class AccountViewSet(AccountsBase):
         if not data:
             raise BusinessRuleViolation("No valid fields to update")
         account = services.account_update(business=self.business, user=request.user, account=account, data=data)
-        return self.object_response(self.detail_row(account))
+        return self.object_response(self.detail_row(account), message="Payment account updated successfully")
 
     @extend_schema(
         summary="Close payment account",
@@ -110,13 +111,13 @@ class AccountViewSet(AccountsBase):
         parameters=[ID],
         request=None,
         responses=object_responses(
-            AccountResponse, 403, 404, 422, csv=False, e422='The account is already closed: `{"message"}`.'
+            AccountWriteResponse, 403, 404, 422, csv=False, e422='The account is already closed: `{"message"}`.'
         ),
     )
     def close(self, request, pk):
         account = self.get_object()
         account = services.account_close(business=self.business, user=request.user, account=account)
-        return self.object_response(self.detail_row(account))
+        return self.object_response(self.detail_row(account), message="Payment account closed successfully")
 
     @extend_schema(
         summary="Account ledger",
@@ -203,7 +204,7 @@ class AccountMoneyViewSet(AccountsBase):
         "open and different; amount > 0 (a number, or text in the business's number format).",
         request=s.DepositWrite,
         responses=object_responses(
-            object_envelope("DepositResponse", s.DepositData), 403, 404, 422, csv=False, status=201
+            object_envelope("DepositResponse", s.DepositData, message=True), 403, 404, 422, csv=False, status=201
         ),
     )
     def deposit(self, request):
@@ -219,7 +220,11 @@ class AccountMoneyViewSet(AccountsBase):
             from_account=source,
             note=data.get("note"),
         )
-        return self.object_response({"credit": self.line(credit), "debit": self.line(debit)}, status=201)
+        return self.object_response(
+            {"credit": self.line(credit), "debit": self.line(debit)},
+            message="Deposit recorded successfully",
+            status=201,
+        )
 
     @extend_schema(
         summary="Fund transfer",
@@ -228,7 +233,7 @@ class AccountMoneyViewSet(AccountsBase):
         "different; amount > 0.",
         request=s.TransferWrite,
         responses=object_responses(
-            object_envelope("TransferResponse", s.TransferData), 403, 404, 422, csv=False, status=201
+            object_envelope("TransferResponse", s.TransferData, message=True), 403, 404, 422, csv=False, status=201
         ),
     )
     def fund_transfer(self, request):
@@ -243,4 +248,8 @@ class AccountMoneyViewSet(AccountsBase):
             operation_date=data["operation_date"],
             note=data.get("note"),
         )
-        return self.object_response({"debit": self.line(debit), "credit": self.line(credit)}, status=201)
+        return self.object_response(
+            {"debit": self.line(debit), "credit": self.line(credit)},
+            message="Fund transfer recorded successfully",
+            status=201,
+        )

@@ -288,7 +288,7 @@ def test_the_csv_holds_every_line_without_an_opening_row_when_no_range_is_sent(a
     ]
     card = rows[2]
     assert (card["amount"], card["payment_ref_no"], card["payment_method"], card["sub_type"]) == (
-        "15",
+        "15.0000",
         story.card.payment_ref_no,
         "card",
         "",
@@ -303,7 +303,7 @@ def test_the_csv_of_a_range_starts_with_the_opening_balance_row(api, story):
         "account_id": str(story.bank.pk),
         "type": "credit",
         "sub_type": "opening_balance",
-        "amount": "1000",
+        "amount": "1000.0000",
         "operation_date": "2026-02-01T00:00:00+00:00",
         "note": "Opening balance",
         "transaction_id": "",
@@ -324,4 +324,4 @@ def test_a_negative_opening_row_is_a_debit_of_its_absolute_value(api, business, 
 
     rows = download_rows(api.get(account_url(overdraft, "transactions") + f"?format=csv&{FEBRUARY}"))
 
-    assert [(r["type"], r["sub_type"], r["amount"]) for r in rows] == [("debit", "opening_balance", "80.5")]
+    assert [(r["type"], r["sub_type"], r["amount"]) for r in rows] == [("debit", "opening_balance", "80.5000")]

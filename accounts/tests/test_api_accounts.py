@@ -166,7 +166,7 @@ def test_the_csv_holds_every_row_with_a_bom_and_json_encoded_nested_values(api, 
     assert list(rows[0]) == ACCOUNT_ITEM
     assert [r["name"] for r in rows] == ["Main Bank", "Shop Till", "Depot Safe", "Head Office Vault", "'=HYPERLINK(1)"]
     assert (rows[0]["balance"], rows[0]["is_closed"], rows[0]["account_type"], rows[0]["note"]) == (
-        "1000",
+        "1000.0000",
         "false",
         "",
         "",

@@ -354,9 +354,9 @@ def test_the_csv_holds_every_row(api, business, flow):
     due = rows[4]
     assert (due["is_advance"], due["total_recovered"], due["account_balance_after"], due["credit"], due["debit"]) == (
         "1",
-        "18",
-        "70",
-        "20",
+        "18.0000",
+        "70.0000",
+        "20.0000",
         "",
     )
 

@@ -220,17 +220,17 @@ def test_the_balance_sheet_csv_is_section_field_value_rows(api, business, tradin
     t = trading
     assert rows == [
         ("summary", "end_date", "2026-02-28"),
-        ("summary", "supplier_due", "40"),
-        ("summary", "customer_due", "8"),
-        ("summary", "closing_stock", "48"),
-        ("account_balances", "Depot Safe", "300"),
-        ("account_balances", "Head Office Vault", "0"),
-        ("account_balances", "Main Bank", "980"),
-        ("account_balances", "Shop Till", "62"),
-        ("accounts", f"{t.safe.pk}: Depot Safe (SAF-001)", "300"),
-        ("accounts", f"{t.vault.pk}: Head Office Vault (VLT-001)", "0"),
-        ("accounts", f"{t.bank.pk}: Main Bank (BNK-001)", "980"),
-        ("accounts", f"{t.till.pk}: Shop Till (TIL-001)", "62"),
+        ("summary", "supplier_due", "40.0000"),
+        ("summary", "customer_due", "8.0000"),
+        ("summary", "closing_stock", "48.0000"),
+        ("account_balances", "Depot Safe", "300.0000"),
+        ("account_balances", "Head Office Vault", "0.0000"),
+        ("account_balances", "Main Bank", "980.0000"),
+        ("account_balances", "Shop Till", "62.0000"),
+        ("accounts", f"{t.safe.pk}: Depot Safe (SAF-001)", "300.0000"),
+        ("accounts", f"{t.vault.pk}: Head Office Vault (VLT-001)", "0.0000"),
+        ("accounts", f"{t.bank.pk}: Main Bank (BNK-001)", "980.0000"),
+        ("accounts", f"{t.till.pk}: Shop Till (TIL-001)", "62.0000"),
         ("summary", "capital_account_details", ""),
     ]
 
@@ -244,11 +244,11 @@ def test_the_trial_balance_csv_adds_its_totals(api, business, trading):
     rows = [(r["section"], r["field"], r["value"]) for r in download_rows(response)]
     assert [row for row in rows if row[0] == "summary"] == [
         ("summary", "end_date", "2026-02-28"),
-        ("summary", "supplier_due", "40"),
-        ("summary", "customer_due", "8"),
+        ("summary", "supplier_due", "40.0000"),
+        ("summary", "customer_due", "8.0000"),
         ("summary", "capital_account_details", ""),
-        ("summary", "debit_total", "1350"),
-        ("summary", "credit_total", "40"),
+        ("summary", "debit_total", "1350.0000"),
+        ("summary", "credit_total", "40.0000"),
     ]
     assert len([row for row in rows if row[0] == "accounts"]) == 4
 
@@ -258,7 +258,9 @@ def test_account_names_are_neutralised_in_the_csv(api, business, trading):
 
     rows = download_rows(api.get(f"{BALANCE_SHEET}?format=csv"))
 
-    assert ("account_balances", "'=cmd|' /C calc'!A0", "1") in [(r["section"], r["field"], r["value"]) for r in rows]
+    assert ("account_balances", "'=cmd|' /C calc'!A0", "1.0000") in [
+        (r["section"], r["field"], r["value"]) for r in rows
+    ]
 
 
 # --- refusals -----------------------------------------------------------------------------------------------------

@@ -363,9 +363,9 @@ def test_till_ledger_of_february_and_its_csv(books):
 
     rows = get_rows(b.api, f"{url}&format=csv")
     assert [(r["id"], r["type"], r["sub_type"], r["amount"], r["operation_date"], r["note"]) for r in rows] == [
-        ("", "credit", "opening_balance", "249.75", "2026-02-01T00:00:00+00:00", "Opening balance"),
-        (str(b.plain_deposit["credit"]["id"]), "credit", "deposit", "75", "2026-02-02T10:00:00+00:00", "float"),
-        (str(_movement_of(b.carla_due)), "credit", "", "250", "2026-02-10T16:00:00+00:00", ""),
+        ("", "credit", "opening_balance", "249.7500", "2026-02-01T00:00:00+00:00", "Opening balance"),
+        (str(b.plain_deposit["credit"]["id"]), "credit", "deposit", "75.0000", "2026-02-02T10:00:00+00:00", "float"),
+        (str(_movement_of(b.carla_due)), "credit", "", "250.0000", "2026-02-10T16:00:00+00:00", ""),
     ]
     assert rows[2]["payment_ref_no"] == sp(b, 2)
     assert rows[2]["transaction_payment_id"] == str(b.carla_due["id"])
@@ -384,8 +384,8 @@ def test_card_ledger_brings_forward_a_debit_balance(books):
     ]
     rows = get_rows(b.api, f"{url}&format=csv")
     assert [(r["type"], r["sub_type"], r["amount"], r["operation_date"]) for r in rows] == [
-        ("debit", "opening_balance", "250", "2026-01-02T00:00:00+00:00"),
-        ("credit", "fund_transfer", "400", "2026-01-20T09:30:00+00:00"),
+        ("debit", "opening_balance", "250.0000", "2026-01-02T00:00:00+00:00"),
+        ("credit", "fund_transfer", "400.0000", "2026-01-20T09:30:00+00:00"),
     ]
     # a range before anything happened: beginning 0, no lines
     empty = get(b.api, f"/accounts/{b.card['id']}/transactions?start_date=2025-12-01&end_date=2025-12-31")["data"]
@@ -560,15 +560,15 @@ def test_balance_sheet_today_and_its_csv(books):
     rows = get_rows(b.api, f"/accounts/reports/balance-sheet?end_date={Q1_END}&format=csv")
     assert [(r["section"], r["field"], r["value"]) for r in rows] == [
         ("summary", "end_date", Q1_END),
-        ("summary", "supplier_due", "460"),
-        ("summary", "customer_due", "115"),
-        ("summary", "closing_stock", "858.5"),
-        ("account_balances", "Bank", "3875.25"),
-        ("account_balances", "Card", "190"),
-        ("account_balances", "Till", "574.75"),
-        ("accounts", f"{b.bank['id']}: Bank (B-001)", "3875.25"),
-        ("accounts", f"{b.card['id']}: Card (C-001)", "190"),
-        ("accounts", f"{b.till['id']}: Till (T-001)", "574.75"),
+        ("summary", "supplier_due", "460.0000"),
+        ("summary", "customer_due", "115.0000"),
+        ("summary", "closing_stock", "858.5000"),
+        ("account_balances", "Bank", "3875.2500"),
+        ("account_balances", "Card", "190.0000"),
+        ("account_balances", "Till", "574.7500"),
+        ("accounts", f"{b.bank['id']}: Bank (B-001)", "3875.2500"),
+        ("accounts", f"{b.card['id']}: Card (C-001)", "190.0000"),
+        ("accounts", f"{b.till['id']}: Till (T-001)", "574.7500"),
         ("summary", "capital_account_details", ""),
     ]
 
@@ -612,8 +612,8 @@ def test_trial_balance(books):
     assert data["accounts"] == sheet["accounts"]
     rows = get_rows(b.api, f"/accounts/reports/trial-balance?end_date={Q1_END}&format=csv")
     assert [(r["field"], r["value"]) for r in rows if r["section"] == "summary"][-2:] == [
-        ("debit_total", "4755"),
-        ("credit_total", "460"),
+        ("debit_total", "4755.0000"),
+        ("credit_total", "460.0000"),
     ]
     # as of the day before the quarter: only nothing (the openings are dated 2026-01-01)
     early = get(b.api, "/accounts/reports/trial-balance?end_date=2025-12-31")["data"]
@@ -734,8 +734,8 @@ def test_cash_flow_filters(books):
     )
     rows = get_rows(b.api, "/accounts/reports/cash-flow?format=csv")
     assert [(r["account_name"], r["account_balance_after"], r["combined_balance_after"]) for r in rows][-2:] == [
-        ("Card", "190", "4640"),
-        ("Till", "594.75", "4660"),
+        ("Card", "190.0000", "4640.0000"),
+        ("Till", "594.7500", "4660.0000"),
     ]
 
 

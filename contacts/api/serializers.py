@@ -1,18 +1,14 @@
 """Response shapes and request bodies of the contacts and customer-groups endpoints."""
 
+from django.core.validators import EmailValidator
 from rest_framework import serializers
 
 from contacts.geo import parse_position
 from contacts.models import Contact, CustomerGroup, SellingPriceGroup
+from core.api.fields import Money, QueryDate
 from core.api.rows import Batched, Computed
-from core.api.serializers import Id, InputSerializer, ScopedPrimaryKey, Text
+from core.api.serializers import Id, InputSerializer, ObjectOrArray, ScopedPrimaryKey, Text
 from core.models import User
-from core.money import MONEY
-
-
-def _money(**kwargs):
-    return serializers.DecimalField(coerce_to_string=False, **MONEY, **kwargs)
-
 
 # --- responses -------------------------------------------------------------------------------
 
@@ -31,7 +27,7 @@ class ContactListItem(serializers.Serializer):
     country = serializers.CharField(allow_null=True)
     tax_number = serializers.CharField(allow_null=True)
     contact_status = serializers.ChoiceField(choices=Contact.Status.choices, allow_null=True)
-    credit_limit = _money(allow_null=True, help_text="null: no limit; 0: no credit.")
+    credit_limit = Money(allow_null=True, help_text="null: no limit; 0: no credit.")
 
 
 def _assigned_users(ids, context):
@@ -55,7 +51,7 @@ class ContactDetail(ContactListItem):
     zip_code = serializers.CharField(allow_null=True)
     shipping_address = serializers.CharField(allow_null=True)
     alternate_number = serializers.CharField(allow_null=True)
-    balance = _money(allow_null=True, help_text="Advance balance: money held for the contact, not what they owe.")
+    balance = Money(allow_null=True, help_text="Advance balance: money held for the contact, not what they owe.")
     pay_term_number = serializers.IntegerField(allow_null=True)
     pay_term_type = serializers.ChoiceField(choices=Contact.PayTerm.choices, allow_null=True)
     dob = serializers.DateField(allow_null=True, help_text="Date of birth, Y-m-d.")
@@ -79,7 +75,7 @@ class ContactDetail(ContactListItem):
         field=serializers.DictField(child=serializers.CharField(allow_null=True)),
         help_text="Business labels keyed custom_field_1 … custom_field_10 (null when unset).",
     )
-    shipping_custom_field_details = serializers.JSONField(help_text="Array, object or null.")
+    shipping_custom_field_details = ObjectOrArray(allow_null=True, help_text="Array, object or null.")
     is_export = serializers.BooleanField()
     export_custom_field_1 = serializers.CharField(allow_null=True)
     export_custom_field_2 = serializers.CharField(allow_null=True)
@@ -166,7 +162,7 @@ class CustomerGroupRow(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     price_calculation_type = serializers.ChoiceField(choices=CustomerGroup.PriceCalculation.choices)
-    amount = _money(help_text="Percentage for percentage groups; 0 for selling-price-group groups.")
+    amount = Money(help_text="Percentage for percentage groups; 0 for selling-price-group groups.")
     selling_price_group_id = serializers.IntegerField(allow_null=True)
     selling_price_group_name = serializers.CharField(source="selling_price_group.name", allow_null=True)
     created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
@@ -182,24 +178,20 @@ class ContactWrite(InputSerializer):
 
     type = serializers.ChoiceField(choices=Contact.Type.choices)
     name = serializers.CharField(max_length=255)
-    mobile = serializers.CharField(
-        max_length=191,
-        required=False,
-        allow_null=True,
-        allow_blank=True,
-        help_text="Stored as an empty string when omitted or null.",
-    )
+    mobile = Text(help_text="Null when omitted or empty.")
     supplier_business_name = Text(max_length=255)
     prefix = Text(max_length=50)
     first_name = Text()
     middle_name = Text()
     last_name = Text()
-    email = serializers.EmailField(max_length=191, required=False, allow_null=True, allow_blank=True)
+    email = Text(validators=[EmailValidator(message="Enter a valid email address.")], help_text="Empty is null.")
     contact_id = Text(help_text="Business-facing code; generated as CO0001… when empty. Unique among live contacts.")
     tax_number = Text()
     contact_type = serializers.ChoiceField(choices=Contact.ContactType.choices, required=False, allow_null=True)
     contact_status = serializers.ChoiceField(choices=Contact.Status.choices, required=False)
-    dob = serializers.DateField(required=False, allow_null=True, input_formats=["%Y-%m-%d"])
+    dob = QueryDate(
+        required=False, allow_null=True, help_text="Date of birth: `Y-m-d` (a time is ignored); empty is null."
+    )
     pay_term_number = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=10000)
     pay_term_type = serializers.ChoiceField(choices=Contact.PayTerm.choices, required=False, allow_null=True)
     landline = Text()
@@ -217,8 +209,8 @@ class ContactWrite(InputSerializer):
     building_number = Text()
     additional_number = Text()
     customer_group_id = ScopedPrimaryKey(CustomerGroup, source="customer_group", required=False, allow_null=True)
-    credit_limit = _money(required=False, allow_null=True, min_value=0, help_text="null: no limit; 0: no credit.")
-    opening_balance = _money(
+    credit_limit = Money(required=False, allow_null=True, min_value=0, help_text="null: no limit; 0: no credit.")
+    opening_balance = Money(
         required=False,
         allow_null=True,
         min_value=0,
@@ -230,7 +222,7 @@ class ContactWrite(InputSerializer):
         allow_null=True,
         help_text="Ids of users of this business to share the contact with (user_contact_access).",
     )
-    shipping_custom_field_details = serializers.JSONField(required=False, allow_null=True)
+    shipping_custom_field_details = ObjectOrArray(required=False, allow_null=True, help_text="Array, object or null.")
     custom_field1 = Text(max_length=None)
     custom_field2 = Text(max_length=None)
     custom_field3 = Text(max_length=None)
@@ -254,11 +246,6 @@ class ContactWrite(InputSerializer):
             raise serializers.ValidationError('The position must be "latitude,longitude" with valid coordinates.')
         return value
 
-    def validate_shipping_custom_field_details(self, value):
-        if value is not None and not isinstance(value, (list, dict)):
-            raise serializers.ValidationError("The shipping custom field details must be an array or an object.")
-        return value
-
     def validate_assigned_to_users(self, value):
         if value is None:
             return []
@@ -275,13 +262,10 @@ class CustomerGroupWrite(InputSerializer):
 
     name = serializers.CharField(max_length=255)
     price_calculation_type = serializers.ChoiceField(choices=CustomerGroup.PriceCalculation.choices)
-    amount = serializers.DecimalField(
-        max_digits=22,
-        decimal_places=4,
+    amount = Money(
         required=False,
         allow_null=True,
         min_value=-100,
-        coerce_to_string=False,
         help_text="Percentage added to prices (negative for a discount, not below -100); stored as 0 when omitted "
         "and always 0 for selling-price-group groups.",
     )

@@ -337,7 +337,7 @@ def test_csv_neutralises_formulas_and_writes_plain_values(api, business):
     assert row["mobile"] == "'+1 555"
     assert row["landline"] == "'-2"
     assert row["city"] == ""
-    assert row["credit_limit"] == "1500.5"
+    assert row["credit_limit"] == "1500.5000"
     assert row["contact_status"] == "active"
 
 

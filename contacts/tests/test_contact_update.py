@@ -72,12 +72,15 @@ def test_update_field_errors_are_422(api, business):
     assert_matches_schema(response)
 
 
-def test_mobile_null_is_stored_as_empty_string(api, business):
+@pytest.mark.parametrize("empty", [None, ""])
+def test_mobile_emptied_is_null(api, business, empty):
     contact = make_contact(business, mobile="0700")
 
-    response = api.patch(contact_url(contact.pk), {"mobile": None}, format="json")
+    response = api.patch(contact_url(contact.pk), {"mobile": empty}, format="json")
 
-    assert response.json()["data"]["mobile"] == ""
+    assert response.json()["data"]["mobile"] is None
+    contact.refresh_from_db()
+    assert contact.mobile is None
 
 
 def test_name_parts_are_merged_with_the_stored_parts(api, business):

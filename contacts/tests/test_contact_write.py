@@ -180,8 +180,11 @@ def test_response_only_fields_sent_back_are_ignored(api):
     assert data["is_default"] is False
 
 
-@pytest.mark.parametrize(("payload", "stored"), [({}, ""), ({"mobile": None}, ""), ({"mobile": "0700"}, "0700")])
-def test_mobile_defaults_to_an_empty_string(api, payload, stored):
+@pytest.mark.parametrize(
+    ("payload", "stored"),
+    [({}, None), ({"mobile": None}, None), ({"mobile": ""}, None), ({"mobile": "0700"}, "0700")],
+)
+def test_mobile_is_null_when_omitted_or_empty(api, payload, stored):
     response = api.post(CONTACTS, {"type": "customer", "name": "X", **payload}, format="json")
 
     assert response.json()["data"]["mobile"] == stored

@@ -134,7 +134,7 @@ def test_csv_has_every_row_with_bom_and_header(api, business, wholesale):
     rows = csv_rows(response)
     assert len(rows) == 26
     assert [int(r["id"]) for r in rows[:25]] == [g.pk for g in groups]
-    assert rows[0]["amount"] == "2.5"
+    assert rows[0]["amount"] == "2.5000"
     assert rows[25]["name"] == "'@risky"
 
 

@@ -19,16 +19,21 @@ class CredentialAuthentication(BaseAuthentication):
         header = get_authorization_header(request).decode("latin-1").strip()
         api_key = request.META.get("HTTP_X_API_KEY")
         api_secret = request.META.get("HTTP_X_API_SECRET")
-        if header.lower().startswith("bearer "):
+        presented = []
+        if header:
+            if not header.lower().startswith("bearer "):
+                raise AuthenticationFailed()
             key, _, secret = header[7:].strip().partition(".")
-            kind = ApiCredential.Kind.TOKEN
-        elif api_key is not None or api_secret is not None:
-            key, secret, kind = api_key or "", api_secret or "", ApiCredential.Kind.KEY_PAIR
-        elif header:
-            raise AuthenticationFailed()
-        else:
+            presented.append((key, secret, ApiCredential.Kind.TOKEN))
+        if api_key is not None or api_secret is not None:
+            presented.append((api_key or "", api_secret or "", ApiCredential.Kind.KEY_PAIR))
+        if not presented:
             return None
-        return self._check(key.strip(), secret.strip(), kind)
+        # Every credential sent must be valid, and all of them the same user's: two that disagree are a 401.
+        checked = [self._check(key.strip(), secret.strip(), kind) for key, secret, kind in presented]
+        if len({user.pk for user, _ in checked}) > 1:
+            raise AuthenticationFailed()
+        return checked[0]
 
     def _check(self, key: str, secret: str, kind: str):
         credential = (

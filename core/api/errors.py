@@ -7,7 +7,9 @@
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -27,6 +29,30 @@ class PaymentRequired(exceptions.APIException):
     status_code = status.HTTP_402_PAYMENT_REQUIRED
     default_detail = "The business subscription is not active. Renew the subscription to continue."
     default_code = "payment_required"
+
+
+def body_too_large_message() -> str:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return f"The request body is larger than the {limit:,} bytes this API accepts."
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+
+    def __init__(self, detail=None):
+        super().__init__(detail or body_too_large_message())
+
+
+def as_api_exception(exc):
+    """Django's refusals of an oversize or overfull request body, as the API's 413/400."""
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge()
+    if isinstance(exc, TooManyFilesSent):
+        return PayloadTooLarge(f"A request may carry at most {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files.")
+    if isinstance(exc, TooManyFieldsSent):
+        return PayloadTooLarge(f"A request may carry at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} fields.")
+    return exc
 
 
 def _named(message: str, key: str) -> str:
@@ -75,6 +101,7 @@ def exception_handler(exc, context):
     from rest_framework.views import set_rollback  # here: rest_framework.views imports our settings
 
     headers = {}
+    exc = as_api_exception(exc)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_validation_detail(exc))
 

@@ -21,6 +21,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from core.api.renderers import json_dumps
+from core.money import WIRE_PLACES, wire_decimal, wire_text
+
+XLSX_AMOUNT_FORMAT = "0." + "0" * WIRE_PLACES
 
 BOM = "\ufeff"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -37,7 +40,8 @@ def neutralise(text: str) -> str:
 
 
 def decimal_text(value: Decimal) -> str:
-    return format(value.normalize(), "f")
+    """An amount at the stored scale, as on the wire: `12.5000`."""
+    return wire_text(value)
 
 
 def bool_text(value: bool) -> str:
@@ -108,6 +112,11 @@ def _xlsx_cell(sheet, value):
     if isinstance(value, str):
         cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
         cell.data_type = "s"  # never a formula
+        return cell
+    if isinstance(value, Decimal):
+        # a number, shown at the stored scale as everywhere else
+        cell = WriteOnlyCell(sheet, value=wire_decimal(value))
+        cell.number_format = XLSX_AMOUNT_FORMAT
         return cell
     return value
 

@@ -4,7 +4,7 @@ import logging
 
 from django.http import JsonResponse
 
-from core.api.errors import NOT_FOUND, SERVER_ERROR
+from core.api.errors import NOT_FOUND, SERVER_ERROR, PayloadTooLarge, as_api_exception
 
 logger = logging.getLogger("erp.api")
 
@@ -34,5 +34,8 @@ class ApiErrorMiddleware:
 
         if isinstance(exception, Http404):
             return JsonResponse({"message": NOT_FOUND}, status=404)
+        refused = as_api_exception(exception)
+        if isinstance(refused, PayloadTooLarge):
+            return JsonResponse({"message": str(refused.detail)}, status=refused.status_code)
         logger.exception("Unhandled error in %s %s", request.method, request.path, exc_info=exception)
         return JsonResponse({"message": SERVER_ERROR}, status=500)

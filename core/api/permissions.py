@@ -159,6 +159,8 @@ class ActionRules(BasePermission):
     def has_permission(self, request, view):
         if request.user is None or not request.user.is_authenticated:
             return False
+        if request.method == "OPTIONS":
+            return True  # answered by IntegrationViewSet.options: the methods served, nothing else
         action_map = getattr(view, "action_map", None) or {}
         if action_map and request.method.lower() not in action_map:
             return True  # no handler for this method: the view answers 405

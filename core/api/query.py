@@ -1,16 +1,30 @@
 """Query-string contracts. A view validates its query with one of these (422 on failure), and the
 OpenAPI schema lists the same fields as parameters."""
 
-from django.utils import timezone
 from rest_framework import serializers
 
-from core.api.fields import QueryDate
+from core.api.fields import QueryDate, SyncDateTime
 
 PER_PAGE_MAX = 100
 
 
 class QuerySerializer(serializers.Serializer):
-    """Base for query strings: every field optional unless declared otherwise."""
+    """Base for query strings: every field optional unless declared otherwise.
+
+    An empty parameter is the empty value it is, never taken as absent: `?format=` or `?per_page=` is a 422 like
+    any other invalid value. The one exception is search text (`q`, `search`): empty means no search."""
+
+    empty_means_absent = frozenset({"q", "search"})
+
+    def to_internal_value(self, data):
+        if hasattr(data, "getlist"):
+            # DRF reads an empty form value of an optional field as "not sent"; a plain mapping keeps it.
+            data = {
+                name: data.getlist(name) if isinstance(field, serializers.ListField) else data[name]
+                for name, field in self.fields.items()
+                if name in data and not (name in self.empty_means_absent and data[name] == "")
+            }
+        return super().to_internal_value(data)
 
 
 class PageQuery(QuerySerializer):
@@ -40,7 +54,7 @@ class SearchQuery(QuerySerializer):
     q = serializers.CharField(
         min_length=2,
         required=False,
-        help_text="Search text, at least 2 characters.",
+        help_text="Search text, at least 2 characters (an empty `q` is no search).",
         error_messages={
             "min_length": "The q field must be at least 2 characters.",
             "blank": "The q field must be at least 2 characters.",
@@ -66,15 +80,11 @@ class ListFormatQuery(QuerySerializer):
 
 
 class UpdatedSinceQuery(QuerySerializer):
-    updated_since = serializers.DateTimeField(
+    updated_since = SyncDateTime(
         required=False,
         help_text="ISO-8601 date-time; only rows updated at or after it. Without an offset it is read in the "
-        "business time zone.",
-        error_messages={"invalid": "The updated since field must be an ISO-8601 date-time."},
+        "business time zone. Between 1900-01-01 and 9998-12-31.",
     )
-
-    def validate_updated_since(self, value):
-        return value if timezone.is_aware(value) else timezone.make_aware(value)
 
 
 class ListQuery(PageQuery, SearchQuery, ListFormatQuery):
@@ -82,8 +92,14 @@ class ListQuery(PageQuery, SearchQuery, ListFormatQuery):
 
 
 class DateRangeQuery(QuerySerializer):
-    start_date = QueryDate(required=False)
-    end_date = QueryDate(required=False)
+    start_date = QueryDate(
+        required=False,
+        help_text="First day, inclusive, in the business time zone. Sent together with end_date or not at all (422).",
+    )
+    end_date = QueryDate(
+        required=False,
+        help_text="Last day, inclusive; on or after start_date. Sent together with start_date or not at all (422).",
+    )
 
     def validate(self, attrs):
         start, end = attrs.get("start_date"), attrs.get("end_date")

@@ -6,7 +6,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema_serializer
 from rest_framework import serializers
 
+from core.api.fields import DATE_PATTERN
 from core.api.permissions import rules_for
+from core.api.renderers import MAX_BODY_DEPTH
+from core.money import MONEY_LIMIT, WIRE_QUANTUM
 
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,11 +38,14 @@ class DeletedId(serializers.Serializer):
 
 
 ERROR_DESCRIPTIONS = {
-    400: "The request body is not valid JSON.",
+    400: f"The request body is not valid JSON, or nests arrays and objects deeper than {MAX_BODY_DEPTH} levels: "
+    '`{"message": "Malformed request body: ..."}`.',
     401: 'Missing, invalid, expired or revoked credentials: `{"message": "Unauthenticated."}`.',
     402: "Package enforcement is on and the business subscription is not active.",
     403: 'The user lacks the permission for this action: `{"message": "Unauthorized"}`.',
     404: 'No such record in the current business: `{"message": "Not found"}`.',
+    413: "The request body is larger than the limit (2,621,440 bytes for JSON bodies; uploads have their own): "
+    '`{"message": "The request body is larger than ..."}`.',
     415: "The body is not `application/json` (or `multipart/form-data` where uploads are taken).",
     422: "Validation failed.",
     500: 'Unexpected error, logged: `{"message": "something_went_wrong"}`.',
@@ -119,6 +125,46 @@ class BatchedFieldExtension(RowFieldExtension):
     target_class = "core.api.rows.Batched"
 
 
+def _without_null(schema: dict) -> dict:
+    # the caller adds "null" for allow_null fields itself
+    if isinstance(schema.get("type"), list):
+        types = [t for t in schema["type"] if t != "null"]
+        schema["type"] = types[0] if len(types) == 1 else types
+    return schema
+
+
+class ExactDecimalExtension(OpenApiSerializerFieldExtension):
+    """Amounts and quantities: a JSON number below 10^18 in absolute value; in requests at most 4 decimal places
+    (`multipleOf`). Responses write them at 4 places."""
+
+    target_class = "core.api.fields.ExactDecimal"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = _without_null(auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True))
+        schema.pop("format", None)
+        limit = int(MONEY_LIMIT)
+        schema.setdefault("exclusiveMaximum", limit)
+        if "minimum" not in schema:
+            schema.setdefault("exclusiveMinimum", -limit)
+        if direction == "request":
+            schema["multipleOf"] = float(WIRE_QUANTUM)
+        return schema
+
+
+class RequestDateExtension(OpenApiSerializerFieldExtension):
+    """Request dates: the two accepted forms and the calendar bound, stated as the pattern they must match."""
+
+    target_class = "core.api.fields.RequestDateMixin"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = _without_null(auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True))
+        schema.pop("format", None)
+        schema["pattern"] = DATE_PATTERN
+        return schema
+
+
 class CredentialAuthenticationScheme(OpenApiAuthenticationExtension):
     """Bearer token, or the X-API-Key and X-API-Secret headers together."""
 
@@ -159,7 +205,7 @@ class IntegrationAutoSchema(AutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
-        codes = ("401", "415", "500") if self.method in ("POST", "PUT", "PATCH") else ("401", "500")
+        codes = ("400", "401", "413", "415", "500") if self.method in ("POST", "PUT", "PATCH") else ("401", "500")
         for code in codes:
             if code not in responses:
                 responses[code] = {

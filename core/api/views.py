@@ -33,6 +33,11 @@ class IntegrationViewSet(viewsets.GenericViewSet):
         timezone.deactivate()
         return response
 
+    def options(self, request, *args, **kwargs):
+        """OPTIONS says which methods the route serves (`Allow`) to any authenticated user, and nothing about the
+        view itself: no fields, no parsers, no permission checks of other methods."""
+        return Response(status=http.HTTP_204_NO_CONTENT, headers={"Allow": ", ".join(self.allowed_methods)})
+
     @property
     def business(self):
         return self.request.user.business

@@ -93,9 +93,12 @@ def test_updated_since_filters_by_update_time_in_the_business_zone(api, business
         (None, ""),
         (True, "true"),
         (False, "false"),
-        (Decimal("1500.0000"), "1500"),
-        (Decimal("12.5000"), "12.5"),
-        (Decimal("-3.25"), "-3.25"),
+        (Decimal("1500.0000"), "1500.0000"),
+        (Decimal("5.20000000000000"), "5.2000"),
+        (Decimal("28.00000000"), "28.0000"),
+        (Decimal("0"), "0.0000"),
+        (Decimal("12.5000"), "12.5000"),
+        (Decimal("-3.25"), "-3.2500"),
         (7, "7"),
         ({"a": [1, "x"]}, '{"a":[1,"x"]}'),
         ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
@@ -156,4 +159,4 @@ def test_the_fast_csv_path_writes_exactly_what_the_general_path_writes(business)
     general = list(cells_of(shape.names, shape.rows(queryset, {"business": business})))
     assert fast == general
     assert fast[1][2] == "'=cmd|' /C calc'!A0"
-    assert fast[1][-1] == "1500"
+    assert fast[1][-1] == "1500.0000"

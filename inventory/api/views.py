@@ -11,6 +11,7 @@ from inventory.models import Product
 
 PRODUCT_SHAPE = RowShape(s.ProductRow)
 ProductResponse = object_envelope("ProductResponse", s.ProductRow)
+ProductCreatedResponse = object_envelope("ProductCreatedResponse", s.ProductRow, message=True)
 
 
 @extend_schema(tags=["Products"])
@@ -63,10 +64,10 @@ class ProductViewSet(IntegrationViewSet):
         description="A single product gets one variation (named DUMMY internally, shown with the product's name) "
         "whose sub_sku is the product's sku; a variable product one per `variations` entry.",
         request=s.ProductWrite,
-        responses=object_responses(ProductResponse, 403, 422, csv=False, status=201),
+        responses=object_responses(ProductCreatedResponse, 403, 422, csv=False, status=201),
     )
     def create(self, request):
         data = self.validated_body(s.ProductWrite)
         product = services.product_create(business=self.business, user=request.user, data=data)
         row = PRODUCT_SHAPE.one(Product.objects.filter(pk=product.pk), self.row_context())
-        return self.object_response(row, status=201)
+        return self.object_response(row, message="Product added successfully", status=201)

@@ -226,15 +226,6 @@ class ContactLedgerDiscountQuery(ListQuery, DateRangeQuery):
 class LedgerDiscountUpdate(InputSerializer):
     echo_fields = frozenset({"id", "contact_name", "contact_type", "transaction_date", "created_by"})
 
-    # PATCH, like PUT, requires date and amount (the contract): never partial, also in the OpenAPI schema
-    @property
-    def partial(self) -> bool:
-        return False
-
-    @partial.setter
-    def partial(self, value) -> None:
-        pass
-
     date = DocumentDate(required=True, help_text="`Y-m-d` or `Y-m-d H:i:s`, business time zone.")
     amount = PositiveAmount()
     note = Text(max_length=None)

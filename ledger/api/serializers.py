@@ -1,5 +1,6 @@
 """Response shapes and request bodies of sells, purchases, returns and payments (supporting-api.md)."""
 
+import re
 from collections import defaultdict
 
 from django.utils import timezone
@@ -7,7 +8,7 @@ from rest_framework import serializers
 
 from accounts.models import Account
 from contacts.models import Contact
-from core.api.fields import DocumentDate, Money, PositiveAmount, Quantity
+from core.api.fields import ZERO, DocumentDate, Money, PositiveAmount, Quantity
 from core.api.rows import Batched, Computed
 from core.api.serializers import Id, InputSerializer, ScopedPrimaryKey, Text
 from core.dates import local_iso
@@ -336,6 +337,9 @@ class PaymentAccount(ScopedPrimaryKey):
         return account
 
 
+CARD_NUMBER = re.compile(r"[0-9][0-9 -]*")
+
+
 class PaymentWrite(InputSerializer):
     amount = PositiveAmount()
     method = serializers.ChoiceField(choices=TransactionPayment.Method.choices)
@@ -348,7 +352,10 @@ class PaymentWrite(InputSerializer):
         help_text="A visible, open payment account: the payment writes its movement there (not for `advance`).",
     )
     note = Text(max_length=None)
-    card_number = Text()
+    card_number = Text(
+        help_text="Digits, spaces or dashes. Only its last four digits are kept (`card_last4`); the full number is "
+        "never stored or echoed."
+    )
     card_holder_name = Text()
     card_transaction_number = Text()
     card_type = Text(max_length=50)
@@ -365,8 +372,16 @@ class PaymentWrite(InputSerializer):
     transaction_no_6 = Text()
     transaction_no_7 = Text()
 
+    def validate_card_number(self, value):
+        if value is not None and not CARD_NUMBER.fullmatch(value):
+            raise serializers.ValidationError("The card number may contain only digits, spaces and dashes.")
+        return value
+
     def validate(self, attrs):
         attrs.pop("card_security", None)
+        number = attrs.pop("card_number", None)
+        if number is not None:
+            attrs["card_last4"] = re.sub(r"[^0-9]", "", number)[-4:]
         return attrs
 
 
@@ -532,7 +547,8 @@ class SupplierStockRow(serializers.Serializer):
     total_quantity_returned = Money(help_text="Returned to the supplier.")
     total_quantity_sold = Money(help_text="Sold from these purchase lines (FIFO), net of sell returns.")
     total_quantity_transfered = Computed(
-        compute=lambda row, ctx: 0, field=Money(help_text="Always 0: there are no stock transfers in this system.")
+        compute=lambda row, ctx: ZERO,
+        field=Money(help_text="Always 0: there are no stock transfers in this system."),
     )
     stock_value = Money(help_text="Σ on hand × purchase price, per purchase line.")
     current_stock = Money(help_text="purchase_quantity − total_quantity_returned − total_quantity_sold.")

@@ -58,8 +58,10 @@ def ledger_discount_update(*, business, user, discount: Transaction, data: dict)
         discount = Transaction.objects.select_for_update().select_related("contact").get(pk=discount.pk)
         with logged_update(business=business, user=user, instance=discount, fields=FIELDS):
             discount.sub_type = _sub_type(discount.contact, data.get("sub_type"), current=discount.sub_type)
-            discount.transaction_date = discount.due_date = data["date"]
-            discount.final_total = discount.total_before_tax = data["amount"]
+            if "date" in data:
+                discount.transaction_date = discount.due_date = data["date"]
+            if "amount" in data:
+                discount.final_total = discount.total_before_tax = data["amount"]
             if "note" in data:
                 discount.additional_notes = data["note"]
             discount.save()

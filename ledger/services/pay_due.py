@@ -8,6 +8,7 @@ from django.db import transaction as db
 from django.utils import timezone
 
 from contacts.models import Contact
+from core.money import check_storable
 from core.services.activity import log_created
 from ledger.models import Transaction, TransactionPayment
 from ledger.services.numbering import payment_number
@@ -96,6 +97,7 @@ def pay_contact_due(*, business, user, contact: Contact, data: dict) -> Transact
             refresh_payment_status(document)
             remaining -= take
         if remaining > Decimal(0):
+            check_storable(contact.balance + remaining, field="amount", what="the contact's advance balance")
             contact.balance += remaining
             contact.save(update_fields=["balance", "updated_at"])
     return parent

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.services import payment_posting, payment_posting_remove
 from contacts.models import Contact
 from core.exceptions import BusinessRuleViolation
+from core.money import check_storable
 from core.services.activity import log_created, log_deleted
 from ledger.models import Transaction, TransactionPayment
 from ledger.services.numbering import payment_number
@@ -18,7 +19,7 @@ from ledger.services.payment_status import refresh_payment_status, total_paid
 PAYABLE = ("sell", "purchase", "sell_return", "purchase_return", "opening_balance")
 DETAIL_FIELDS = (
     "note",
-    "card_number",
+    "card_last4",
     "card_holder_name",
     "card_transaction_number",
     "card_type",
@@ -232,6 +233,8 @@ def payment_rows_delete(document: Transaction):
         total=Sum("amount")
     )["total"]
     if allocated:
+        balance = Contact.all_objects.filter(pk=document.contact_id).values_list("balance", flat=True).get()
+        check_storable(balance + allocated, field="id", what="the contact's advance balance")
         Contact.all_objects.filter(pk=document.contact_id).update(balance=F("balance") + allocated)
     payments = TransactionPayment.objects.filter(transaction=document)
     payment_posting_remove(movement_ids=list(payments.values_list("account_transaction_id", flat=True)))
@@ -259,6 +262,7 @@ def payment_delete(*, business, user, payment: TransactionPayment) -> int:
                     "This payment's advance has already been spent on other documents: delete those payments first."
                 )
         if change:
+            check_storable(contact.balance + change, field="id", what="the contact's advance balance")
             Contact.all_objects.filter(pk=contact.pk).update(balance=F("balance") + change)
         pk = payment.pk
         log_deleted(business=business, user=user, instance=payment, fields=LOGGED_FIELDS)

@@ -119,7 +119,7 @@ def test_csv_is_every_row_unpaginated(api, business, world):
         "contact_name": "Carla Customer",
         "contact_type": "customer",
         "sub_type": "sell_discount",
-        "amount": "5",
+        "amount": "5.0000",
         "note": "spring deal",
         "transaction_date": "2026-02-10T10:00:00+00:00",
         "created_by": str(world.user.pk),

@@ -412,7 +412,7 @@ def as_cells(line: dict) -> dict:
         if value is None:
             return ""
         if isinstance(value, Decimal):
-            return format(value.normalize(), "f")
+            return f"{value:.4f}"  # at the stored scale, as on the wire
         return str(value)
 
     return {k: cell(line[k]) for k in LEDGER_CSV}

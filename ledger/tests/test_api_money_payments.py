@@ -243,7 +243,7 @@ def test_csv_is_every_listed_row_with_the_splits_json_encoded(api, business, pai
         r["child_payments"] for r in json_rows
     ]
     assert (rows[2]["amount"], rows[2]["is_return"], rows[2]["card_transaction_number"], rows[2]["invoice_no"]) == (
-        "5",
+        "5.0000",
         "false",
         "CT-77",
         paid.sell.invoice_no,

@@ -223,7 +223,7 @@ def test_csv_holds_every_row_with_bom_and_encoded_nested_values(api, business, w
     assert int(rows[-1]["id"]) == made_first.pk  # newest first, like the JSON list
     assert json.loads(rows[-1]["contact"])["id"] == world.customer.pk
     assert rows[-1]["transaction_date"] == "2020-01-01T00:00:00+00:00"
-    assert rows[-1]["final_total"] == "10"
+    assert rows[-1]["final_total"] == "10.0000"
 
 
 def test_xlsx_holds_every_row(api, world):

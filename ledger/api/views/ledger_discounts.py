@@ -116,15 +116,15 @@ class LedgerDiscountViewSet(DiscountListMixin, IntegrationViewSet):
 
     @extend_schema(
         summary="Update ledger discount",
-        description="Business admins only. PATCH and PUT both take `date` and `amount` (required) and `note` and "
-        "`sub_type` (optional).",
+        description="Business admins only. PUT takes `date` and `amount` (required, as the reference says) and "
+        "`note` and `sub_type` (optional); PATCH updates only the fields sent (beyond the reference).",
         parameters=[ID],
         request=m.LedgerDiscountUpdate,
         responses=object_responses(DiscountWriteResponse, 403, 404, 422, csv=False),
     )
     def update(self, request, pk):
         discount = self.get_object()
-        data = self.validated_body(m.LedgerDiscountUpdate)
+        data = self.validated_body(m.LedgerDiscountUpdate, partial=request.method == "PATCH")
         discount = ledger_discount_update(business=self.business, user=request.user, discount=discount, data=data)
         return self.object_response(self.row(discount), message="Ledger discount updated successfully")
 

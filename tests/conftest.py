@@ -1,0 +1,41 @@
+"""The demo business, seeded once for the whole-API tests of this package (schemathesis, the money-scale walk)."""
+
+import os
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from accounts.models import Account
+from contacts.models import Contact, CustomerGroup
+from core.models import ApiCredential, User
+from core.services.credentials import credential_issue
+from inventory.models import Product
+from ledger.models import Transaction, TransactionPayment
+
+
+@pytest.fixture(scope="package")
+def demo(django_db_setup, django_db_blocker):
+    """`seed_demo`'s business (every kind of row), in a transaction rolled back when the package's tests end.
+    `ids` holds a real row id per first path segment (`contacts`, `sells`, ...)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        with open(os.devnull, "w") as quiet:
+            call_command("seed_demo", stdout=quiet)
+        admin = User.objects.get(username="demo-admin")
+        business = admin.business
+        documents = Transaction.objects.for_business(business)
+        both = Contact.objects.for_business(business).filter(type="both")
+        ids = {
+            "contacts": both.filter(transactions__isnull=False).distinct().first().pk,
+            "customer-groups": CustomerGroup.objects.for_business(business).first().pk,
+            "accounts": Account.objects.for_business(business).first().pk,
+            "products": Product.objects.for_business(business).first().pk,
+            "sells": documents.filter(type="sell", status="final").first().pk,
+            "purchases": documents.filter(type="purchase").first().pk,
+            "transactions": documents.filter(type="sell", status="final").last().pk,
+            "ledger-discounts": documents.filter(type="ledger_discount").first().pk,
+            "payments": TransactionPayment.objects.filter(business=business, parent__isnull=True).last().pk,
+        }
+        token = credential_issue(user=admin, kind=ApiCredential.Kind.TOKEN).token
+        yield {"business": business, "headers": {"Authorization": f"Bearer {token}"}, "token": token, "ids": ids}
+        transaction.set_rollback(True)
