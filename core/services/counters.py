@@ -11,15 +11,22 @@ from django.utils import timezone
 from core.models import ReferenceCounter
 
 
-def next_count(business, ref_type: str) -> int:
+def next_counts(business, ref_type: str, how_many: int) -> range:
+    """Advance the counter by `how_many` at once and return the counts taken (a bulk of documents numbered in
+    one go: one update, however many)."""
     with transaction.atomic():
         rows = ReferenceCounter.objects.filter(business=business, ref_type=ref_type)
-        if not rows.update(count=F("count") + 1):
+        if not rows.update(count=F("count") + how_many):
             ReferenceCounter.objects.bulk_create(
                 [ReferenceCounter(business=business, ref_type=ref_type)], ignore_conflicts=True
             )
-            rows.update(count=F("count") + 1)
-        return rows.values_list("count", flat=True).get()
+            rows.update(count=F("count") + how_many)
+        last = rows.values_list("count", flat=True).get()
+        return range(last - how_many + 1, last + 1)
+
+
+def next_count(business, ref_type: str) -> int:
+    return next_counts(business, ref_type, 1)[0]
 
 
 def padded(count: int, digits: int = 4) -> str:
