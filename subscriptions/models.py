@@ -34,7 +34,7 @@ class Subscription(Transaction):
 
 class SubscriptionPeriod(models.Model):
     business = models.ForeignKey("core.Business", on_delete=models.CASCADE, related_name="+")
-    parent = models.ForeignKey(Transaction, on_delete=models.CASCADE, related_name="+")
+    parent = models.ForeignKey(Transaction, on_delete=models.CASCADE, related_name="subscription_periods")
     # k: the period is the parent's date + k × interval (RULES §8, no drift); skipped periods keep their k.
     sequence = models.PositiveIntegerField()
     period_date = models.DateField()
@@ -58,7 +58,7 @@ class SubscriptionPeriod(models.Model):
 
 class SubscriptionPause(models.Model):
     business = models.ForeignKey("core.Business", on_delete=models.CASCADE, related_name="+")
-    parent = models.ForeignKey(Transaction, on_delete=models.CASCADE, related_name="+")
+    parent = models.ForeignKey(Transaction, on_delete=models.CASCADE, related_name="subscription_pauses")
     stopped_on = models.DateTimeField()
     resumed_on = models.DateTimeField()
 

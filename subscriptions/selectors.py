@@ -86,7 +86,7 @@ class State:
         """The resumed pauses and, while stopped, the current one."""
         if self.stopped_on is None:
             return self.pauses
-        return [*self.pauses, schedule.Pause(timezone.localtime(self.stopped_on, self.zone).date(), None)]
+        return [*self.pauses, pause_of(self.stopped_on, None, self.zone)]
 
     def upcoming(self) -> schedule.Period | None:
         return schedule.upcoming(self.terms, self.billed, self.pauses, stopped=self.stopped)
@@ -121,13 +121,17 @@ def billed_of(parent_ids) -> dict[int, schedule.Billed]:
     return {row["parent_id"]: schedule.Billed(row["count"], row["last"]) for row in rows}
 
 
+def pause_of(stopped_on: datetime.datetime, resumed_on: datetime.datetime | None, zone) -> schedule.Pause:
+    """A stop as the schedule reads it: local dates."""
+    resumed = timezone.localtime(resumed_on, zone).date() if resumed_on is not None else None
+    return schedule.Pause(timezone.localtime(stopped_on, zone).date(), resumed)
+
+
 def pauses_of(parent_ids, zone) -> dict[int, list[schedule.Pause]]:
     out = defaultdict(list)
     rows = SubscriptionPause.objects.filter(parent_id__in=parent_ids).order_by("parent_id", "stopped_on", "id")
     for parent_id, stopped_on, resumed_on in rows.values_list("parent_id", "stopped_on", "resumed_on"):
-        out[parent_id].append(
-            schedule.Pause(timezone.localtime(stopped_on, zone).date(), timezone.localtime(resumed_on, zone).date())
-        )
+        out[parent_id].append(pause_of(stopped_on, resumed_on, zone))
     return out
 
 

@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from core.api.query import DateRangeQuery, ListQuery, ObjectFormatQuery
 from core.api.rows import Batched, Computed
-from core.api.serializers import Id
+from core.api.serializers import Id, InputSerializer
 from core.dates import local_iso
 from ledger.models import Transaction
 from subscriptions import schedule
@@ -23,6 +23,10 @@ class SubscriptionListQuery(ListQuery, DateRangeQuery):
 
 class ContactSubscriptionListQuery(SubscriptionListQuery):
     contact_id = None  # fixed by the path
+
+
+class NoBody(InputSerializer):
+    """An action that takes no body: any field sent is refused (422), never silently ignored."""
 
 
 class ScheduleQuery(ObjectFormatQuery):

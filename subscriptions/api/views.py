@@ -102,8 +102,10 @@ def _meta(query: dict, *names) -> dict:
             SubscriptionResponse,
             403,
             404,
+            422,
             csv=False,
             e403="Demo mode, the subscription module is disabled, or the user lacks `sell.create`.",
+            e422="A body with any field: this action takes none.",
             e404="No such subscription in the business, or it is at a location the user may not use.",
         ),
     ),
@@ -139,7 +141,9 @@ class SubscriptionViewSet(IntegrationViewSet):
 
     @action(detail=True, methods=["post"])
     def toggle(self, request, pk):
-        parent = subscription_toggle(business=self.business, user=request.user, parent=self.get_object())
+        parent = self.get_object()
+        self.validated_body(s.NoBody)
+        parent = subscription_toggle(business=self.business, user=request.user, parent=parent)
         return self.object_response(self.row(parent))
 
 
