@@ -1,6 +1,7 @@
 """python manage.py generate_subscription_invoices [--date Y-m-d] [--business ID] [--dry-run] [--json]"""
 
 import datetime
+import re
 import sys
 
 from django.core.management.base import CommandError
@@ -13,6 +14,8 @@ from subscriptions.generation import MODULE, generate_due_invoices
 
 def _date(text: str) -> datetime.date:
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
         day = datetime.date.fromisoformat(text)
     except ValueError:
         raise CommandError(f"--date must be a date as Y-m-d, not {text!r}.") from None
