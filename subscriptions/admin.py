@@ -32,12 +32,19 @@ class GeneratedInvoiceInline(ReadOnlyTabular):
     fk_name = "recur_parent"
     verbose_name = "generated invoice"
     verbose_name_plural = "generated invoices"
-    fields = readonly_fields = ("invoice", "transaction_date", "status", "payment_status", "final_total")
+    fields = readonly_fields = ("invoice", "transaction_date", "status", "payment_status", "total")
     ordering = ("transaction_date", "id")
 
     @admin.display(description="invoice")
     def invoice(self, obj):
         return _sell_link(obj)
+
+    @admin.display(description="total")
+    def total(self, obj):
+        return format_currency(obj.final_total, obj.business)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("business")
 
 
 class PauseInline(ReadOnlyTabular):
@@ -74,12 +81,11 @@ class SubscriptionAdmin(BusinessScopedAdmin):
         "subscription_no",
         "parent_invoice",
         "contact",
-        "location",
         "cadence",
-        "status",
+        "subscription_status",
         "next_invoice_date",
         "generated",
-        "final_total",
+        "total",
     )
     list_filter = (StatusFilter, "recur_interval_type", "location")
     search_fields = ("subscription_no", "invoice_no", "contact__name")
@@ -93,10 +99,10 @@ class SubscriptionAdmin(BusinessScopedAdmin):
         "contact",
         "location",
         "transaction_date",
-        "final_total",
+        "total",
         "cadence",
         "recur_repetitions",
-        "status",
+        "subscription_status",
         "recur_stopped_on",
         "next_invoice_date",
         "upcoming_schedule",
@@ -155,7 +161,7 @@ class SubscriptionAdmin(BusinessScopedAdmin):
         return schedule.cadence_label(obj.recur_interval, obj.recur_interval_type, obj.subscription_repeat_on) or "-"
 
     @admin.display(description="status")
-    def status(self, obj):
+    def subscription_status(self, obj):
         if obj.recur_stopped_on is not None:
             return "Stopped"
         state = self._state(obj)
@@ -172,8 +178,8 @@ class SubscriptionAdmin(BusinessScopedAdmin):
     def generated(self, obj):
         return obj.generated_count
 
-    @admin.display(description="total")
-    def final_total(self, obj):
+    @admin.display(description="total", ordering="final_total")
+    def total(self, obj):
         return format_currency(obj.final_total, obj.business)
 
     @admin.display(description=f"next {PREVIEW_COUNT} invoice dates")
@@ -182,7 +188,7 @@ class SubscriptionAdmin(BusinessScopedAdmin):
         dates = format_html_join(", ", "{} ({})", ((p["date"], p["status"]) for p in preview["periods"]))
         skipped = format_html_join(
             "",
-            "<li>stopped {} – resumed {}: {} period(s) skipped, {} to {}</li>",
+            "<li>Skipped: stopped {}, resumed {}: {} period(s), {} to {}</li>",
             (
                 (r["stopped_on"], r["resumed_on"] or "not yet", r["count"], r["first_date"], r["last_date"])
                 for r in preview["skipped_periods"]
