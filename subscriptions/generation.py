@@ -177,18 +177,20 @@ def _parent_lines(parent_ids) -> dict[int, list[SellLine]]:
 
 
 def _locked_parent(parent_id: int, *, lock: bool = True) -> Transaction | None:
-    """The parent with what it has billed, under its row lock (nothing is read from before the lock)."""
-    periods = SubscriptionPeriod.objects.filter(parent_id=OuterRef("pk")).values("parent_id").order_by()
-    parents = Transaction.objects.select_for_update(of=("self",)) if lock else Transaction.objects.all()
-    return (
-        parents.filter(pk=parent_id, type=Transaction.Type.SELL, is_recurring=True, status=Transaction.Status.FINAL)
-        .annotate(
-            billed_count=Subquery(periods.annotate(n=Count("id")).values("n")),
-            last_sequence=Subquery(periods.annotate(m=Max("sequence")).values("m")),
-            has_pauses=Exists(SubscriptionPause.objects.filter(parent_id=OuterRef("pk"))),
-        )
-        .first()
+    """The parent with what it has billed. With `lock`, under its row lock, and what it billed is read by a second
+    statement once the lock is held: a statement that waited for the lock still reads the other tables as they were
+    when it started (READ COMMITTED), so one statement could miss the periods a concurrent run just committed."""
+    parents = Transaction.objects.filter(
+        pk=parent_id, type=Transaction.Type.SELL, is_recurring=True, status=Transaction.Status.FINAL
     )
+    if lock and not parents.select_for_update().values_list("pk", flat=True).first():
+        return None
+    periods = SubscriptionPeriod.objects.filter(parent_id=OuterRef("pk")).values("parent_id").order_by()
+    return parents.annotate(
+        billed_count=Subquery(periods.annotate(n=Count("id")).values("n")),
+        last_sequence=Subquery(periods.annotate(m=Max("sequence")).values("m")),
+        has_pauses=Exists(SubscriptionPause.objects.filter(parent_id=OuterRef("pk"))),
+    ).first()
 
 
 def _state(parent: Transaction, business):
