@@ -26,22 +26,25 @@ from itertools import islice
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db import transaction as db
 from django.db.models import Count, Exists, F, Max, OuterRef, Subquery
+from django.utils import timezone
 
 from contacts.models import Contact
 from core.dates import add_term, now_in
 from core.models import Activity, Business
-from core.services.activity import snapshot
+from core.services.activity import json_value
+from core.sql import execute_together, insert_rows, insert_statements
 from inventory.models import VariationLocationStock
 from inventory.services import InsufficientStock
 from ledger.models import SellLine, Transaction
 from ledger.services.numbering import document_numbers
-from ledger.services.sells import DOCUMENT_FIELDS, take_stock
+from ledger.services.sells import take_stock
 from subscriptions import schedule
 from subscriptions.models import SubscriptionPause, SubscriptionPeriod, SubscriptionSchedule
 from subscriptions.selectors import TERM_FIELDS, states_of
-from subscriptions.services import schedule_save
+from subscriptions.services import schedule_statement
 
 logger = logging.getLogger("erp.subscriptions")
 MODULE = "subscription"
@@ -85,11 +88,7 @@ class Summary:
 def subscription_businesses(business=None) -> dict[int, Business]:
     """The businesses the generator serves: those with the subscription module (or the one asked for)."""
     businesses = Business.objects.filter(pk=business.pk) if business is not None else Business.objects.all()
-    return {
-        b.pk: b
-        for b in businesses.only("id", "time_zone", "enabled_modules", "allow_overselling", "name")
-        if b.has_module(MODULE)
-    }
+    return {b.pk: b for b in businesses if b.has_module(MODULE)}
 
 
 def _candidates(businesses, today, *, business=None, parent_ids=None) -> list[tuple[int, int]]:
@@ -200,6 +199,16 @@ def _state(parent: Transaction, business):
     return states_of([row], business, billed=billed, pauses=pauses)[parent.pk]
 
 
+def _relaxed_commit() -> tuple[str, list] | None:
+    """The per-parent transactions of a run do not wait for their commit to reach the disk (PostgreSQL's
+    `synchronous_commit = off`, for this transaction only; it is read at commit time, so it travels with the
+    transaction's last statements): after a crash of the database server the last few hundred milliseconds of them
+    may be lost, and the database is still consistent. What they wrote (a child with its period, number and activity,
+    all together) is then written again by the next run, which catches up every period that has come. Waiting for the
+    disk on every parent would otherwise be a large part of a long run (measured in bench/README.md)."""
+    return ("SET LOCAL synchronous_commit = off", []) if connection.vendor == "postgresql" else None
+
+
 def _generate(parent_id: int, business, today, lines: list[SellLine], user) -> tuple[int, list[dict]]:
     with db.atomic():
         parent = _locked_parent(parent_id)
@@ -207,55 +216,151 @@ def _generate(parent_id: int, business, today, lines: list[SellLine], user) -> t
             return 0, []
         state = _state(parent, business)
         due = [] if state.stopped else schedule.billable(state.terms, state.billed, state.pauses, until=today)
+        children, drafts, statements = _bill(parent, business, state, due, lines, user) if due else ([], [], [])
         if due:
-            children, drafts = _bill(parent, business, state, due, lines, user)
             state.billed = schedule.Billed(state.billed.count + len(due), due[-1].sequence)
-        else:
-            children, drafts = [], []
-        schedule_save(parent, state)
+        execute_together([*statements, schedule_statement(parent, state), _relaxed_commit()])
     return len(children), drafts
 
 
-def _child(parent: Transaction, number: str, when: datetime.datetime) -> Transaction:
+CHILD_COLUMNS = [
+    "business",
+    "location",
+    "contact",
+    "type",
+    "status",
+    "payment_status",
+    "invoice_no",
+    "transaction_date",
+    "total_before_tax",
+    "discount_type",
+    "discount_amount",
+    "shipping_charges",
+    "final_total",
+    "additional_notes",
+    "pay_term_number",
+    "pay_term_type",
+    "due_date",
+    "is_direct_sale",
+    "is_recurring",
+    "recur_parent",
+    "created_by",
+    "created_at",
+    "updated_at",
+]
+LINE_COLUMNS = ["business", "transaction", "product", "variation", "quantity", "unit_price", "quantity_returned"]
+PERIOD_COLUMNS = ["business", "parent", "sequence", "period_date", "invoice", "created_at"]
+ACTIVITY_COLUMNS = [
+    "business",
+    "log_name",
+    "description",
+    "event",
+    "subject_type",
+    "subject_id",
+    "causer",
+    "properties",
+    "created_at",
+]
+
+
+@dataclass
+class Child:
+    """A child about to be written: its number, date and period; its id and status once written."""
+
+    number: str
+    when: datetime.datetime
+    period: schedule.Period
+    pk: int | None = None
+    status: str = Transaction.Status.FINAL
+    lines: list = field(default_factory=list)
+
+    def attributes(self, parent) -> dict:
+        """What log_created() records of a new sell (snapshot of DOCUMENT_FIELDS), for this child (tested equal)."""
+        values = {
+            "type": Transaction.Type.SELL,
+            "status": self.status,
+            "contact_id": parent.contact_id,
+            "location_id": parent.location_id,
+            "invoice_no": self.number,
+            "ref_no": None,
+            "transaction_date": self.when,
+            "final_total": parent.final_total,
+            "discount_type": parent.discount_type,
+            "discount_amount": parent.discount_amount,
+            "shipping_charges": parent.shipping_charges,
+            "payment_status": _payment_status(parent),
+        }
+        return {key: json_value(value) for key, value in values.items()}
+
+
+def _payment_status(parent) -> str:
+    return Transaction.PaymentStatus.PAID if parent.final_total <= 0 else Transaction.PaymentStatus.DUE
+
+
+def _due_date(parent, when):
     try:
-        due_date = add_term(when, parent.pay_term_number, parent.pay_term_type)
+        return add_term(when, parent.pay_term_number, parent.pay_term_type)
     except (OverflowError, ValueError):
-        due_date = when
-    return Transaction(
-        business_id=parent.business_id,
-        location_id=parent.location_id,
-        contact_id=parent.contact_id,
-        type=Transaction.Type.SELL,
-        status=Transaction.Status.FINAL,
-        payment_status=Transaction.PaymentStatus.PAID if parent.final_total <= 0 else Transaction.PaymentStatus.DUE,
-        invoice_no=number,
-        transaction_date=when,
-        total_before_tax=parent.total_before_tax,
-        discount_type=parent.discount_type,
-        discount_amount=parent.discount_amount,
-        shipping_charges=parent.shipping_charges,
-        final_total=parent.final_total,
-        additional_notes=parent.additional_notes,
-        pay_term_number=parent.pay_term_number,
-        pay_term_type=parent.pay_term_type,
-        due_date=due_date,
-        is_direct_sale=parent.is_direct_sale,
-        recur_parent_id=parent.pk,
-        created_by_id=parent.created_by_id,
-    )
+        return when
 
 
 def _bill(parent, business, state, due: list[schedule.Period], lines: list[SellLine], user):
-    """Write the children of the due periods, their lines, the periods, stock and activity."""
+    """Write the children of the due periods; return them, the drafts among them, and the statements that write
+    their lines, periods and activity (sent together with the schedule's: one round trip on PostgreSQL). A handful
+    of multi-row INSERTs whatever the number of periods (core.sql), stock only for stock-tracked lines."""
+    now = timezone.now()
     numbers = document_numbers(business, "sell_invoice", "invoice_no", len(due))
-    children = Transaction.objects.bulk_create(
-        [_child(parent, number, state.moment(period.date)) for number, period in zip(numbers, due, strict=True)]
-    )
-    child_lines = [
+    children = [Child(number, state.moment(period.date), period) for number, period in zip(numbers, due, strict=True)]
+    status = _payment_status(parent)
+    ids = insert_rows(
+        Transaction,
+        CHILD_COLUMNS,
         [
+            (parent.business_id, parent.location_id, parent.contact_id, Transaction.Type.SELL)
+            + (Transaction.Status.FINAL, status, child.number, child.when, parent.total_before_tax)
+            + (parent.discount_type, parent.discount_amount, parent.shipping_charges, parent.final_total)
+            + (parent.additional_notes, parent.pay_term_number, parent.pay_term_type, _due_date(parent, child.when))
+            + (parent.is_direct_sale, False, parent.pk, parent.created_by_id, now, now)
+            for child in children
+        ],
+        returning=True,
+    )
+    for child, pk in zip(children, ids, strict=True):
+        child.pk = pk
+    line_rows = [
+        (parent.business_id, child.pk, line.product_id, line.variation_id, line.quantity, line.unit_price, 0)
+        for child in children
+        for line in lines
+    ]
+    statements = insert_statements(
+        SubscriptionPeriod,
+        PERIOD_COLUMNS,
+        [
+            (parent.business_id, parent.pk, child.period.sequence, child.period.date, child.pk, now)
+            for child in children
+        ],
+    )
+    drafts = []
+    if any(line.product.enable_stock for line in lines):
+        line_ids = insert_rows(SellLine, LINE_COLUMNS, line_rows, returning=True)
+        drafts = _take_stock(parent, business, children, lines, line_ids)
+    else:
+        statements = insert_statements(SellLine, LINE_COLUMNS, line_rows) + statements
+    statements += insert_statements(Activity, ACTIVITY_COLUMNS, _activities(parent, children, user, now))
+    return children, drafts, statements
+
+
+def _take_stock(parent, business, children, lines, line_ids) -> list[dict]:
+    """Stock and FIFO for each child in period order, as for any final sell; a child whose stock is short keeps its
+    lines but becomes a draft (its savepoint undoes what it had taken)."""
+    ids = iter(line_ids)
+    drafts = []
+    for child in children:
+        group = [
             SellLine(
+                pk=next(ids),
                 business_id=parent.business_id,
-                transaction=child,
+                transaction_id=child.pk,
                 product=line.product,
                 variation=line.variation,
                 quantity=line.quantity,
@@ -263,92 +368,51 @@ def _bill(parent, business, state, due: list[schedule.Period], lines: list[SellL
             )
             for line in lines
         ]
-        for child in children
-    ]
-    SellLine.objects.bulk_create([line for group in child_lines for line in group])
-    SubscriptionPeriod.objects.bulk_create(
-        [
-            SubscriptionPeriod(
-                business_id=parent.business_id,
-                parent_id=parent.pk,
-                sequence=period.sequence,
-                period_date=period.date,
-                invoice_id=child.pk,
-            )
-            for child, period in zip(children, due, strict=True)
-        ]
-    )
-    drafts = []
-    if any(line.product.enable_stock for line in lines):
-        for child, group, period in zip(children, child_lines, due, strict=True):
-            try:
-                with db.atomic():
-                    take_stock(business, list(enumerate(group)), parent.location_id)
-            except ValidationError as exc:
-                child.status = Transaction.Status.DRAFT
-                drafts.append(_draft(child, period, " ".join(exc.messages)))
-        if drafts:
-            Transaction.objects.filter(pk__in=[d["invoice_id"] for d in drafts]).update(status=Transaction.Status.DRAFT)
-    Activity.objects.bulk_create(_activities(parent, children, due, user))
-    return children, drafts
+        try:
+            with db.atomic():
+                take_stock(business, list(enumerate(group)), parent.location_id)
+        except ValidationError as exc:
+            child.status = Transaction.Status.DRAFT
+            drafts.append(_draft(child, " ".join(exc.messages)))
+    if drafts:
+        Transaction.objects.filter(pk__in=[d["invoice_id"] for d in drafts]).update(status=Transaction.Status.DRAFT)
+    return drafts
 
 
-def _draft(child, period, reason: str) -> dict:
+def _draft(child, reason: str) -> dict:
     return {
         "invoice_id": child.pk,
-        "invoice_no": child.invoice_no,
-        "period_date": period.date.isoformat(),
+        "invoice_no": child.number,
+        "period_date": child.period.date.isoformat(),
         "reason": f"Saved as a draft: {reason}",
     }
 
 
-def _activities(parent, children, due, user) -> list[Activity]:
-    document = ContentType.objects.get_for_model(Transaction)
-    contact = ContentType.objects.get_for_model(Contact)
+def _activities(parent, children, user, now) -> list[tuple]:
+    """Per child: "added" on the child (as log_created writes), and "subscription invoice … generated" on the parent
+    and on the contact."""
+    document = ContentType.objects.get_for_model(Transaction).pk
+    contact = ContentType.objects.get_for_model(Contact).pk
     causer_id = getattr(user, "pk", None)
     rows = []
-    for child, period in zip(children, due, strict=True):
+    for child in children:
+        day = child.period.date.isoformat()
         about = {
             "invoice_id": child.pk,
-            "invoice_no": child.invoice_no,
+            "invoice_no": child.number,
             "recur_parent_id": parent.pk,
             "subscription_no": parent.subscription_no,
-            "period_date": period.date.isoformat(),
-            "sequence": period.sequence,
+            "period_date": day,
+            "sequence": child.period.sequence,
             "status": child.status,
         }
-        text = f"subscription invoice {child.invoice_no} generated for {period.date.isoformat()}"
-        common = {"business_id": parent.business_id, "causer_id": causer_id}
+        text = f"subscription invoice {child.number} generated for {day}"
         rows.append(
-            Activity(
-                **common,
-                description="added",
-                event="created",
-                subject_type=document,
-                subject_id=child.pk,
-                properties={"attributes": snapshot(child, DOCUMENT_FIELDS), **about},
-            )
+            (parent.business_id, "default", "added", "created", document, child.pk, causer_id)
+            + ({"attributes": child.attributes(parent), **about}, now)
         )
-        rows.append(
-            Activity(
-                **common,
-                description=text,
-                event=GENERATED,
-                subject_type=document,
-                subject_id=parent.pk,
-                properties=about,
-            )
-        )
-        rows.append(
-            Activity(
-                **common,
-                description=text,
-                event=GENERATED,
-                subject_type=contact,
-                subject_id=parent.contact_id,
-                properties=about,
-            )
-        )
+        rows.append((parent.business_id, "default", text, GENERATED, document, parent.pk, causer_id, about, now))
+        rows.append((parent.business_id, "default", text, GENERATED, contact, parent.contact_id, causer_id, about, now))
     return rows
 
 

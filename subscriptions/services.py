@@ -1,11 +1,13 @@
 """Writes to subscriptions other than generation (see generation.py): stop, resume, toggle, and the generator's
 index of due dates. Each locks the parent sell first (the ledger's lock order: documents by id)."""
 
+from django.db import connection
 from django.db import transaction as db
 from django.utils import timezone
 
 from core.exceptions import BusinessRuleViolation
 from core.services.activity import logged_update
+from core.sql import execute_together
 from ledger.models import Transaction
 from subscriptions.models import SubscriptionPause, SubscriptionSchedule
 from subscriptions.selectors import State, state_of
@@ -26,22 +28,23 @@ def locked_parent(parent) -> Transaction:
     return locked
 
 
-def schedule_save(parent: Transaction, state: State) -> None:
-    """Record when the generator next has work for this subscription (one upsert)."""
+SCHEDULE_UPSERT = (
+    f"INSERT INTO {SubscriptionSchedule._meta.db_table} (parent_id, business_id, next_date, updated_at) "
+    "VALUES (%s, %s, %s, %s) ON CONFLICT (parent_id) DO UPDATE SET next_date = EXCLUDED.next_date, "
+    "updated_at = EXCLUDED.updated_at"
+)
+
+
+def schedule_statement(parent: Transaction, state: State) -> tuple[str, list]:
+    """The upsert that records when the generator next has work for this subscription (null: none)."""
     upcoming = state.upcoming()
-    SubscriptionSchedule.objects.bulk_create(
-        [
-            SubscriptionSchedule(
-                parent_id=parent.pk,
-                business_id=parent.business_id,
-                next_date=upcoming.date if upcoming else None,
-                updated_at=timezone.now(),
-            )
-        ],
-        update_conflicts=True,
-        unique_fields=["parent"],
-        update_fields=["next_date", "updated_at"],
-    )
+    next_date = connection.ops.adapt_datefield_value(upcoming.date) if upcoming else None
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    return SCHEDULE_UPSERT, [parent.pk, parent.business_id, next_date, now]
+
+
+def schedule_save(parent: Transaction, state: State) -> None:
+    execute_together([schedule_statement(parent, state)])
 
 
 def subscription_stop(*, business, user, parent) -> Transaction:

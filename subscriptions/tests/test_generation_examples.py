@@ -10,8 +10,10 @@ from django.db import IntegrityError, transaction
 
 from contacts.models import Contact
 from core.models import Activity
+from core.services.activity import snapshot
 from core.tests.factories import make_business, make_user
 from ledger.models import SellLine, SellLinePurchaseLine, Transaction
+from ledger.services.sells import DOCUMENT_FIELDS
 from ledger.tests.builders import footprint, make_product, stock_of, stock_up
 from subscriptions import generation
 from subscriptions.generation import generate_due_invoices
@@ -259,7 +261,7 @@ def test_each_child_logs_activity_on_itself_the_parent_and_the_contact(shop):
         subject_type=contacts, subject_id=shop.customer.pk, event="subscription_invoice_generated"
     )
     assert (on_child.description, on_child.event) == ("added", "created")
-    assert on_child.properties["attributes"]["invoice_no"] == child.invoice_no
+    assert on_child.properties["attributes"] == snapshot(child, DOCUMENT_FIELDS)  # as log_created() writes it
     assert on_parent.description == f"subscription invoice {child.invoice_no} generated for 2026-02-01"
     assert (
         on_parent.properties
