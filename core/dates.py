@@ -7,12 +7,20 @@ import zoneinfo
 from django.utils import timezone
 
 
+def shift_months(day: datetime.date, months: int, *, day_of_month: int | None = None) -> datetime.date:
+    """The date `months` later on the same day of the month (or on `day_of_month`), clamped to the month's last
+    day: 31 Jan + 1 month = 28/29 Feb. Raises OverflowError past the calendar's end."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
+        raise OverflowError("date out of range")
+    return datetime.date(year, month, min(day_of_month or day.day, calendar.monthrange(year, month)[1]))
+
+
 def add_months(moment: datetime.datetime, months: int) -> datetime.datetime:
     """Same day `months` later, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
-    index = moment.month - 1 + months
-    year, month = moment.year + index // 12, index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
+    shifted = shift_months(moment.date(), months)
+    return moment.replace(year=shifted.year, month=shifted.month, day=shifted.day)
 
 
 # Dates the API accepts: a day on either side of them still converts between every time zone and UTC.

@@ -114,6 +114,45 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 
+# Background tasks (erp/celery.py). With a broker (`redis://host:6379/0`) tasks go to the queue for
+# `celery -A erp worker`, and `celery -A erp beat` queues the scheduled ones; without one (the default)
+# every task runs inline where it is queued, so nothing else needs to run locally.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = not CELERY_RESULT_BACKEND
+# Our tasks are idempotent (the invoice generator can run any number of times), so a task whose worker dies
+# half-way is acknowledged late and runs again on another worker rather than being lost.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = "UTC"
+# When beat queues the recurring-invoice generator: a crontab (minute hour day-of-month month day-of-week, UTC).
+# Daily by default; each business's periods fall due on its own local date, which a run at 00:30 UTC has
+# already reached everywhere (UTC-12 to UTC+14). "15 * * * *" bills each business within the hour after its
+# local midnight.
+ERP_SUBSCRIPTIONS_CRON = env("ERP_SUBSCRIPTIONS_CRON", default="30 0 * * *")
+
+
+def _crontab(text: str):
+    from celery.schedules import crontab
+
+    minute, hour, day_of_month, month_of_year, day_of_week = text.split()
+    return crontab(
+        minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year, day_of_week=day_of_week
+    )
+
+
+CELERY_BEAT_SCHEDULE = {
+    "generate-subscription-invoices": {
+        "task": "subscriptions.generate_due_invoices",
+        "schedule": _crontab(ERP_SUBSCRIPTIONS_CRON),
+    },
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["core.api.authentication.CredentialAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.ActionRules"],

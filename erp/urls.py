@@ -14,4 +14,5 @@ urlpatterns = [
     path("api/v1/integration/", include("inventory.api.urls")),
     path("api/v1/integration/", include("ledger.api.urls")),
     path("api/v1/integration/", include("accounts.api.urls")),
+    path("api/v1/integration/", include("subscriptions.api.urls")),
 ]

@@ -108,6 +108,13 @@ class Transaction(models.Model):
             models.Index(fields=["business", "location", "type", "-transaction_date"], name="txn_location_idx"),
             models.Index(fields=["business", "type", "payment_status"], name="txn_payment_status_idx"),
             models.Index(fields=["business", "type", "created_by"], name="txn_created_by_idx"),
+            # Subscriptions (recurring parents) newest first: the subscriptions list and the generator's look for
+            # parents it has not scheduled yet read this small index instead of every sell.
+            models.Index(
+                fields=["business", "-transaction_date", "-id"],
+                condition=Q(is_recurring=True),
+                name="txn_subscription_idx",
+            ),
         ]
 
     def __str__(self):

@@ -40,6 +40,21 @@ def test_compose_runs_postgres_and_gunicorn_with_migrations_configured_by_enviro
     assert "DATABASE_URL" in web["environment"] and "DJANGO_SECRET_KEY" in web["environment"]
 
 
+def test_compose_runs_redis_a_celery_worker_and_beat_configured_by_environment():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert services["redis"]["image"].startswith("redis:")
+    assert "celery -A erp worker" in " ".join(services["worker"]["command"])
+    assert "celery -A erp beat" in " ".join(services["beat"]["command"])
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert environment == services["web"]["environment"], f"{name} runs with other settings than web"
+        assert environment["CELERY_BROKER_URL"] == "${CELERY_BROKER_URL:-redis://redis:6379/0}"
+        for key, value in environment.items():
+            assert "${" in str(value), f"{name}: {key} is hard-coded in docker-compose.yml"
+        assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"
+
+
 def test_dockerfile_installs_pinned_requirements_and_collects_static_files():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "pip install --no-cache-dir -r requirements.txt" in dockerfile

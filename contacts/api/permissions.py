@@ -70,6 +70,27 @@ class ContactTypeAllowed(Rule):
         )
 
 
+def contact_on_side(user, pk, side: str) -> Contact:
+    """A contact named in the path of a per-side route (/contacts/{id}/sells, …/subscriptions, …/supplier-stock):
+    404 outside the business, 403 when the user may not see it, 422 when it is not a contact of this side."""
+    from django.http import Http404
+    from rest_framework.exceptions import PermissionDenied
+
+    from core.exceptions import BusinessRuleViolation
+
+    contact = Contact.objects.for_business(user.business).filter(pk=pk).first()
+    if contact is None:
+        raise Http404
+    if not Contact.objects.visible_to(user, side=side).filter(pk=contact.pk).exists():
+        if contact.type in types_of_side(side):
+            raise PermissionDenied()
+        if not Contact.objects.visible_to(user).filter(pk=contact.pk).exists():
+            raise PermissionDenied()
+    if contact.type not in types_of_side(side):
+        raise BusinessRuleViolation(f"The contact is not a {side} (it is a {contact.type}).")
+    return contact
+
+
 def is_visible(user, contact) -> bool:
     return Contact.objects.visible_to(user).filter(pk=contact.pk).exists()
 
@@ -84,4 +105,12 @@ class ContactVisible(Rule):
         return "the contact visible to the user (403 otherwise)"
 
 
-__all__ = ["CONTACT_READ", "ContactKind", "ContactTypeAllowed", "ContactVisible", "is_visible", "types_of_side"]
+__all__ = [
+    "CONTACT_READ",
+    "ContactKind",
+    "ContactTypeAllowed",
+    "ContactVisible",
+    "contact_on_side",
+    "is_visible",
+    "types_of_side",
+]

@@ -9,7 +9,8 @@ from django.db import models
 from core.models import Activity
 
 
-def _json_value(value):
+def json_value(value):
+    """A value as the activity log stores it: decimals without trailing zeros, dates in ISO-8601, rows by id."""
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     if isinstance(value, (datetime.date, datetime.datetime)):
@@ -25,7 +26,7 @@ def snapshot(instance: models.Model, fields) -> dict:
     for name in fields:
         field = instance._meta.get_field(name)
         attname = field.attname if getattr(field, "many_to_one", False) else name
-        values[attname] = _json_value(getattr(instance, attname))
+        values[attname] = json_value(getattr(instance, attname))
     return values
 
 

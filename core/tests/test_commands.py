@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from contacts.models import Contact
 from core.models import ApiCredential, Business, BusinessLocation, Role, User
 from core.tests.matrix import BASE
+from ledger.models import Transaction
 
 
 def run(*args) -> dict:
@@ -237,6 +238,9 @@ def test_seed_demo_is_idempotent_and_prints_a_working_token():
         "both",
     }
     assert business.locations.count() == 2
+    subscriptions = Transaction.objects.for_business(business).filter(is_recurring=True)
+    assert subscriptions.count() == 4 and subscriptions.filter(recur_stopped_on__isnull=False).count() == 1
+    assert Transaction.objects.for_business(business).filter(recur_parent__isnull=False).count() >= 4
     clerk = User.objects.get(username="demo-clerk")
     assert "customer.view_own" in clerk.erp_permissions and "customer.view" not in clerk.erp_permissions
     token = second.getvalue().split("API token:")[1].split()[0]

@@ -267,7 +267,7 @@ def test_the_migration_cuts_stored_card_numbers_to_four_digits():
     from core.tests.factories import make_business
 
     executor = MigrationExecutor(connection)
-    before, after = [("ledger", "0003_payment_accounts")], [("ledger", "0004_card_last4")]
+    before, after = [("ledger", "0004_subscription_list_index")], [("ledger", "0005_card_last4")]
     executor.migrate(before)
     try:
         old = executor.loader.project_state(before).apps

@@ -464,16 +464,39 @@ class SellWrite(DocumentWrite):
     invoice_no = Text(help_text="Unique in the business; from the business invoice scheme (INV0001) when empty.")
     is_direct_sale = serializers.BooleanField(default=True)
     lines = SellLineWrite(many=True)
-    is_recurring = serializers.BooleanField(default=False)
-    recur_interval = serializers.IntegerField(min_value=1, max_value=1000, required=False, allow_null=True)
+    is_recurring = serializers.BooleanField(
+        default=False,
+        help_text="Makes the sell a subscription parent (RULES §8): the business needs the `subscription` module, the "
+        "sell must be final (422 for drafts and quotations), and it gets a `subscription_no` (`2026/0001`). The "
+        "generator then bills one child invoice per period, computed from this sell's date.",
+    )
+    recur_interval = serializers.IntegerField(
+        min_value=1,
+        max_value=1000,
+        required=False,
+        allow_null=True,
+        help_text="Every how many days, months or years (1 to 1000; default 1). Only with is_recurring.",
+    )
     recur_interval_type = serializers.ChoiceField(
-        choices=Transaction.RecurInterval.choices, required=False, allow_null=True
+        choices=Transaction.RecurInterval.choices,
+        required=False,
+        allow_null=True,
+        help_text="`days`, `months` or `years`; required with is_recurring.",
     )
     recur_repetitions = serializers.IntegerField(
-        min_value=0, max_value=100000, required=False, allow_null=True, help_text="0 or null: unlimited."
+        min_value=0,
+        max_value=100000,
+        required=False,
+        allow_null=True,
+        help_text="How many invoices to generate (the parent not counted); 0 or null: no end.",
     )
     subscription_repeat_on = serializers.IntegerField(
-        min_value=1, max_value=30, required=False, allow_null=True, help_text="Day of the month (months only)."
+        min_value=1,
+        max_value=30,
+        required=False,
+        allow_null=True,
+        help_text="Day of the month the invoices fall on, 1 to 30 (clamped to shorter months); months only (422 "
+        "with days or years).",
     )
 
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from core.dates import now_in
-from core.services.counters import next_count, padded, yearly_reference
+from core.services.counters import next_counts, padded, yearly_reference
 
 # counter name -> prefix of the yearly reference ("SP2026/0001"); "" gives "2026/0001".
 YEARLY = {
@@ -23,32 +23,46 @@ def _current_year(business) -> int:
     return now_in(business).year
 
 
-def _generate(business, counter: str, is_taken) -> str:
-    while True:
-        count = next_count(business, counter)
+def _generate(business, counter: str, taken_among, how_many: int = 1) -> list[str]:
+    """The next `how_many` free numbers of a counter; `taken_among(numbers)` says which of them are already used
+    (typed by hand), and those are skipped."""
+    numbers: list[str] = []
+    year = None if counter == "sell_invoice" else _current_year(business)
+    while len(numbers) < how_many:
+        counts = next_counts(business, counter, how_many - len(numbers))
         if counter == "sell_invoice":
-            number = f"{business.invoice_prefix}{padded(count)}"
+            candidates = [f"{business.invoice_prefix}{padded(count)}" for count in counts]
         else:
-            number = yearly_reference(YEARLY[counter], count, year=_current_year(business))
-        if not is_taken(number):
-            return number
+            candidates = [yearly_reference(YEARLY[counter], count, year=year) for count in counts]
+        taken = taken_among(candidates)
+        numbers.extend(number for number in candidates if number not in taken)
+    return numbers
+
+
+def document_numbers(business, counter: str, field: str, how_many: int) -> list[str]:
+    """The next `how_many` free numbers of a document kind, for its `invoice_no` or `ref_no` field, taken at once."""
+    from ledger.models import Transaction
+
+    def taken_among(numbers):
+        rows = Transaction.objects.for_business(business).filter(**{f"{field}__in": numbers})
+        return set(rows.values_list(field, flat=True))
+
+    return _generate(business, counter, taken_among, how_many)
 
 
 def document_number(business, counter: str, field: str) -> str:
     """The next free number of a document kind, for its `invoice_no` or `ref_no` field."""
-    from ledger.models import Transaction
-
-    return _generate(
-        business, counter, lambda n: Transaction.objects.for_business(business).filter(**{field: n}).exists()
-    )
+    return document_numbers(business, counter, field, 1)[0]
 
 
 def payment_number(business, counter: str) -> str:
     from ledger.models import TransactionPayment
 
-    return _generate(
-        business, counter, lambda n: TransactionPayment.objects.for_business(business).filter(payment_ref_no=n).exists()
-    )
+    def taken_among(numbers):
+        rows = TransactionPayment.objects.for_business(business).filter(payment_ref_no__in=numbers)
+        return set(rows.values_list("payment_ref_no", flat=True))
+
+    return _generate(business, counter, taken_among)[0]
 
 
 def number_taken(business, field: str, number: str, exclude_pk=None) -> bool:

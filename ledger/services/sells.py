@@ -66,18 +66,24 @@ def _move_stock(business, line: SellLine, delta: Decimal, location_id: int, inde
 
 
 def _check_recurring(business, data):
+    """A subscription parent's schedule (RULES §8): a final sell in a business with the subscription module, an
+    interval type, `subscription_repeat_on` only with months. Schedule fields without `is_recurring` are refused
+    rather than ignored."""
+    fields = {f: data.get(f) for f in RECURRING_FIELDS}
     if not data.get("is_recurring"):
+        sent = [f for f, value in fields.items() if value is not None]
+        if sent:
+            raise ValidationError({f: ["Only a subscription (is_recurring true) takes a schedule."] for f in sent})
         return {}
     if not business.has_module("subscription"):
         raise ValidationError({"is_recurring": ["The subscription module is not enabled for this business."]})
     if data.get("status", "final") != "final":
         raise ValidationError({"is_recurring": ["Only a final sell can be a subscription."]})
-    fields = {f: data.get(f) for f in RECURRING_FIELDS}
     fields["recur_interval"] = fields["recur_interval"] or 1
     if not fields["recur_interval_type"]:
         raise ValidationError({"recur_interval_type": ["The recur interval type is required for a subscription."]})
-    if fields["recur_interval_type"] != "months":
-        fields["subscription_repeat_on"] = None
+    if fields["subscription_repeat_on"] is not None and fields["recur_interval_type"] != "months":
+        raise ValidationError({"subscription_repeat_on": ["The repeat-on day applies to monthly subscriptions only."]})
     return {
         "is_recurring": True,
         **fields,

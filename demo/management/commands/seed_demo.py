@@ -15,6 +15,7 @@ from core.services.credentials import credential_issue, credential_revoke
 from core.services.users import user_create
 from demo.accounts import seed_accounts
 from demo.money import seed_money
+from demo.subscriptions import seed_subscriptions
 from demo.trading import seed_trading
 from ledger.models import Transaction
 
@@ -111,6 +112,7 @@ class Command(BaseCommand):
             seed_trading(business=business, admin=admin, clerk=User.objects.get(username=CLERK_USERNAME))
             seed_money(business=business, admin=admin)
             seed_accounts(business=business, admin=admin)
+            seed_subscriptions(business=business, admin=admin)
             admin.set_password(ADMIN_PASSWORD)
             admin.is_staff = admin.is_active = True
             admin.save()

@@ -1,15 +1,12 @@
 """Contact-bound document views: /contacts/{id}/sells, /purchases and /supplier-stock (served by the ledger)."""
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import PermissionDenied
 
+from contacts.api.permissions import contact_on_side
 from contacts.models import Contact
-from contacts.querysets import types_of_side
 from core.api.permissions import LocationPermitted, Perm
 from core.api.schema import list_responses, page_envelope
 from core.api.views import IntegrationViewSet
-from core.exceptions import BusinessRuleViolation
 from ledger import selectors
 from ledger.api import filters
 from ledger.api import serializers as s
@@ -33,19 +30,7 @@ class ContactDocumentsViewSet(IntegrationViewSet):
     }
 
     def contact_for(self, side: str) -> Contact:
-        """The contact from the path: 404 outside the business, 403 when the user may not see it on this side,
-        422 when it is not a contact of this side."""
-        contact = Contact.objects.for_business(self.business).filter(pk=self.kwargs["pk"]).first()
-        if contact is None:
-            raise Http404
-        if not Contact.objects.visible_to(self.request.user, side=side).filter(pk=contact.pk).exists():
-            if contact.type in types_of_side(side):
-                raise PermissionDenied()
-            if not Contact.objects.visible_to(self.request.user).filter(pk=contact.pk).exists():
-                raise PermissionDenied()
-        if contact.type not in types_of_side(side):
-            raise BusinessRuleViolation(f"The contact is not a {side} (it is a {contact.type}).")
-        return contact
+        return contact_on_side(self.request.user, self.kwargs["pk"], side)
 
     @extend_schema(
         summary="List contact sells",

@@ -110,7 +110,9 @@ RETURN_DOC = (
         description="final_total = round(Σ quantity × unit_price − discount + shipping_charges, business "
         "precision). Only final sells move stock (refused with 422 naming the variation when short, unless the "
         "business allows overselling) and take payments. A final sell's quantities are allocated to the "
-        "location's received purchase lines first-in-first-out.",
+        "location's received purchase lines first-in-first-out. With `is_recurring` the sell is a subscription parent "
+        "(the `subscription` module, a final sell, a valid schedule; 422 otherwise) numbered `2026/0001` in "
+        "`subscription_no`; its invoices are generated on schedule (see Subscriptions).",
         request=s.SellWrite,
         responses=object_responses(
             object_envelope("SellWriteResponse", s.SellDetail, message=True), 403, 422, csv=False, status=201

@@ -14,7 +14,7 @@ def keep_last_four(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ledger", "0003_payment_accounts"),
+        ("ledger", "0004_subscription_list_index"),
     ]
 
     operations = [
