@@ -35,6 +35,7 @@ def demo(django_db_setup, django_db_blocker):
             "transactions": documents.filter(type="sell", status="final").last().pk,
             "ledger-discounts": documents.filter(type="ledger_discount").first().pk,
             "payments": TransactionPayment.objects.filter(business=business, parent__isnull=True).last().pk,
+            "subscriptions": documents.filter(is_recurring=True, recur_parent__isnull=True).first().pk,
         }
         token = credential_issue(user=admin, kind=ApiCredential.Kind.TOKEN).token
         yield {"business": business, "headers": {"Authorization": f"Bearer {token}"}, "token": token, "ids": ids}
