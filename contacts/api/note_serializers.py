@@ -33,13 +33,13 @@ class NoteMediaItem(serializers.Serializer):
     mime_type = serializers.CharField(help_text="Beyond the reference: sniffed from the content at upload.")
 
 
-def _notes_url(ctx: dict, contact_id: int) -> str:
-    cache = ctx.setdefault("_notes_url", {})
-    if contact_id not in cache:
-        path = reverse("contact-notes", kwargs={"pk": contact_id})
+def _notes_url(ctx: dict) -> str:
+    """The absolute URL of the contact's notes (`contact` in the row context: the rows are one contact's notes)."""
+    if "_notes_url" not in ctx:
+        path = reverse("contact-notes", kwargs={"pk": ctx["contact"].pk})
         request = ctx.get("request")
-        cache[contact_id] = request.build_absolute_uri(path) if request is not None else path
-    return cache[contact_id]
+        ctx["_notes_url"] = request.build_absolute_uri(path) if request is not None else path
+    return ctx["_notes_url"]
 
 
 def _media_of(ids, ctx) -> dict[int, list[dict]]:
@@ -51,15 +51,16 @@ def _media_of(ids, ctx) -> dict[int, list[dict]]:
         rows = (
             NoteMedia.objects.filter(note_id__in=ids)
             .order_by("note_id", "id")
-            .values_list("id", "note_id", "note__contact_id", "file", "display_name", "size", "mime_type")
+            .values_list("id", "note_id", "file", "display_name", "size", "mime_type")
         )
-        for media_id, note_id, contact_id, name, display, size, mime in rows:
+        base = _notes_url(ctx)
+        for media_id, note_id, name, display, size, mime in rows:
             found.setdefault(note_id, []).append(
                 {
                     "id": media_id,
                     "file_name": name,
                     "display_name": display,
-                    "url": f"{_notes_url(ctx, contact_id)}/{note_id}/media/{media_id}",
+                    "url": f"{base}/{note_id}/media/{media_id}",
                     "size": size,
                     "mime_type": mime,
                 }

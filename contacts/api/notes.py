@@ -126,6 +126,12 @@ class ContactNoteViewSet(IntegrationViewSet):
         return super().handle_exception(exc)
 
     # --- lookups ------------------------------------------------------------------------------------
+    def get_object(self) -> Contact:
+        """The path's contact (404 outside the business, 403 when the rules refuse it), looked up once."""
+        if not hasattr(self, "_contact"):
+            self._contact = super().get_object()
+        return self._contact
+
     def note(self, contact) -> DocumentNote:
         note = selectors.visible_note(
             business=self.business, user=self.request.user, contact=contact, note_id=self.kwargs["document_id"]
@@ -133,6 +139,10 @@ class ContactNoteViewSet(IntegrationViewSet):
         if note is None:
             raise Http404
         return note
+
+    def row_context(self) -> dict:
+        # the rows are the notes of the path's contact: their file URLs are built from it
+        return {**super().row_context(), "contact": self.get_object()}
 
     def row(self, note) -> dict:
         return NOTE_SHAPE.one(DocumentNote.objects.filter(pk=note.pk), self.row_context())
