@@ -53,7 +53,13 @@ class DocumentNoteInline(ReadOnlyTabular):
     verbose_name_plural = "documents and notes"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user).select_related("created_by")
+        return (
+            super()
+            .get_queryset(request)
+            .visible_to(request.user)
+            .select_related("created_by")
+            .prefetch_related("media")
+        )
 
     @admin.display(description="files")
     def files(self, note):

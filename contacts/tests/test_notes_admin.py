@@ -177,3 +177,18 @@ def test_the_add_form_checks_csrf(business, contact, grace):
 def test_another_business_contact_is_not_found(other_business, grace):
     theirs = make_contact(other_business)
     assert staff(grace).get(add_url(theirs)).status_code == 404
+
+
+def test_the_contact_page_reads_files_in_one_query(business, contact, grace, django_assert_max_num_queries):
+    client = staff(grace)
+    note_create(business=business, user=grace, contact=contact, data={"heading": "One"}, files=[upload()])
+    change_page(client, contact)
+    with django_assert_max_num_queries(40) as few:
+        change_page(client, contact)
+    for i in range(10):
+        note_create(
+            business=business, user=grace, contact=contact, data={"heading": f"N{i}"}, files=[upload(f"{i}.pdf")]
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = change_page(client, contact)
+    assert len(download_links(page)) == 11
