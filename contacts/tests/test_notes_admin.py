@@ -11,16 +11,9 @@ from contacts.services import note_create
 from contacts.tests.helpers import activities_of, make_contact
 from contacts.tests.notes import HTML, PDF, big, footprint, stored_files, upload
 from core.tests.factories import make_user
+from core.tests.test_admin import staff_client as staff
 
 pytestmark = pytest.mark.usefixtures("local_media")
-
-
-def staff(user) -> Client:
-    user.is_staff = True
-    user.save()
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
