@@ -75,6 +75,12 @@ class ContactTypeAllowed(Rule):
 
 
 def is_visible(user, contact) -> bool:
+    """`Contact.objects.visible_to(user)` holds the contact (of the user's business, as every caller loaded it).
+    With `<side>.view` for a side of its type that is every such contact, so no query is needed."""
+    if contact.business_id == user.business_id and any(
+        contact.type in types_of_side(side) and user.has_erp_perm(f"{side}.view") for side in SIDES
+    ):
+        return True
     return Contact.objects.visible_to(user).filter(pk=contact.pk).exists()
 
 

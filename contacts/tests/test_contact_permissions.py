@@ -523,3 +523,19 @@ def test_view_sees_every_contact_of_its_kind(actors, business):
     assert_unauthorized(client.get(f"{CONTACTS}?kind=supplier"))
     assert_unauthorized(client.get(contact_url(supplier.pk)))
     assert_unauthorized(client.get(activities_url(supplier.pk)))
+
+
+@pytest.mark.parametrize(
+    "permissions",
+    [(), ("customer.view",), ("supplier.view",), ("customer.view_own",), ("supplier.view_own", "customer.view")],
+)
+def test_is_visible_agrees_with_visible_to(business, other_business, permissions):
+    from contacts.api.permissions import is_visible
+
+    user = make_user(business, *permissions)
+    contacts = [make_contact(business, type=kind) for kind in Contact.Type.values]
+    contacts += [make_contact(business, type=kind, created_by=user) for kind in Contact.Type.values]
+    contacts += [make_contact(other_business, type=kind) for kind in Contact.Type.values]
+    for contact in contacts:
+        expected = Contact.objects.visible_to(user).filter(pk=contact.pk).exists()
+        assert is_visible(user, contact) is expected, (permissions, contact.type, contact.business_id)
