@@ -339,3 +339,19 @@ def test_a_failed_delete_keeps_rows_and_files(
     assert callbacks == []
     assert DocumentNote.objects.filter(pk=note["id"]).exists()
     assert stored_files(local_media) == [note["media"][0]["file_name"]]
+
+
+def test_a_storage_failure_on_update_keeps_the_note_as_it_was(api, contact, local_media, monkeypatch):
+    created = post_note(api, contact, [upload("first.pdf")]).json()["data"]
+    before = (DocumentNote.objects.filter(pk=created["id"]).values().get(), stored_files(local_media))
+    FailingStorage(monkeypatch, fail_on=2)
+
+    response = api.patch(
+        note_url(contact, created["id"]),
+        {"heading": "Changed", "files[]": [upload("second.pdf"), upload("third.pdf")]},
+        format="multipart",
+    )
+
+    assert response.status_code == 500
+    assert (DocumentNote.objects.filter(pk=created["id"]).values().get(), stored_files(local_media)) == before
+    assert NoteMedia.objects.filter(note_id=created["id"]).count() == 1
