@@ -7,7 +7,7 @@ PIP_FLAGS ?= --disable-pip-version-check --quiet
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check-schema migrate demo serve bench-contacts bench-ledger bench-money bench-accounts bench-subscriptions pg-up clean
+.PHONY: run test lint format check-schema migrate demo serve bench-contacts bench-ledger bench-money bench-accounts bench-subscriptions bench-notes pg-up clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,11 @@ bench-accounts: $(VENV)/.dev
 bench-subscriptions: $(VENV)/.dev
 	@url="$${BENCH_DATABASE_URL:-$$(scripts/pg-up)}"; \
 	BENCH_DATABASE_URL="$$url" $(PY) bench/subscriptions.py $(BENCH_ARGS)
+
+## make bench-notes: the documents-and-notes benchmark (ten 5 MB uploads and a download in memory, a list page) on PostgreSQL.
+bench-notes: $(VENV)/.dev
+	@url="$${BENCH_DATABASE_URL:-$$(scripts/pg-up)}"; \
+	BENCH_DATABASE_URL="$$url" $(PY) bench/notes.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static

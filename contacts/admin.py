@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
 from contacts import services
+from contacts.admin_notes import DocumentNoteInline, NotesAdminMixin
 from contacts.models import Contact, CustomerGroup, SellingPriceGroup, UserContactAccess
 from core.admin_base import ActivityTrailInline, BusinessScopedAdmin
 from core.deletion import protected_references
@@ -29,7 +30,7 @@ class AccessInline(admin.TabularInline):
 
 
 @admin.register(Contact)
-class ContactAdmin(BusinessScopedAdmin):
+class ContactAdmin(NotesAdminMixin, BusinessScopedAdmin):
     erp_permissions = CONTACT_PERMS
     list_display = (
         "contact_id",
@@ -45,7 +46,7 @@ class ContactAdmin(BusinessScopedAdmin):
     list_filter = ("type", "contact_status", "customer_group", "contact_type")
     search_fields = ("name", "supplier_business_name", "contact_id", "mobile", "email", "tax_number")
     readonly_fields = ("balance", "is_default", "created_by", "created_at", "updated_at")
-    inlines = [AccessInline, ActivityTrailInline]
+    inlines = [AccessInline, DocumentNoteInline, ActivityTrailInline]
     list_per_page = 50
     fieldsets = (
         (None, {"fields": ("business", "type", "contact_type", "contact_id", "contact_status", "customer_group")}),

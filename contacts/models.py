@@ -1,7 +1,7 @@
 from django.db import models
 from django.db.models import Q
 
-from contacts.querysets import ContactManager, ContactQuerySet
+from contacts.querysets import ContactManager, ContactQuerySet, DocumentNoteQuerySet
 from core.money import MONEY
 from core.querysets import BusinessManager
 
@@ -188,3 +188,51 @@ class UserContactAccess(models.Model):
 
     def __str__(self):
         return f"{self.contact} shared with {self.user}"
+
+
+class DocumentNote(models.Model):
+    """A document or note on a contact (RULES §11), with its attached files (`media`)."""
+
+    business = models.ForeignKey("core.Business", on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="document_notes")
+    heading = models.CharField(max_length=191)
+    description = models.TextField(null=True, blank=True)
+    is_private = models.BooleanField(default=False)
+    created_by = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = models.Manager.from_queryset(DocumentNoteQuerySet)()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "document or note"
+        verbose_name_plural = "documents and notes"
+        # A contact's notes newest first: the list pages walk this index.
+        indexes = [models.Index(fields=["contact", "-id"], name="document_note_contact_idx")]
+
+    def __str__(self):
+        return self.heading
+
+
+class NoteMedia(models.Model):
+    """One stored file of a note. `file` holds the generated storage name; `display_name` the uploaded name."""
+
+    business = models.ForeignKey("core.Business", on_delete=models.CASCADE, related_name="+")
+    note = models.ForeignKey(DocumentNote, on_delete=models.CASCADE, related_name="media")
+    file = models.FileField(max_length=255)
+    display_name = models.CharField(max_length=191)
+    size = models.PositiveBigIntegerField()
+    mime_type = models.CharField(max_length=127)
+    created_by = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BusinessManager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "note file"
+        indexes = [models.Index(fields=["note", "id"], name="note_media_note_idx")]
+
+    def __str__(self):
+        return self.display_name

@@ -50,6 +50,13 @@ class ContactQuerySet(BusinessQuerySet):
         )
 
 
+class DocumentNoteQuerySet(BusinessQuerySet):
+    def visible_to(self, user):
+        """Public notes, and the private notes the user wrote: a private note exists for its creator only
+        (RULES §11), whoever else asks, business admins included. The business comes from for_business()."""
+        return self.filter(Q(is_private=False) | Q(created_by=user))
+
+
 class ContactManager(models.Manager.from_queryset(ContactQuerySet)):
     def get_queryset(self):
         return super().get_queryset().filter(deleted_at__isnull=True)

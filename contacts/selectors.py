@@ -4,7 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from contacts.geo import parse_position
-from contacts.models import Contact, CustomerGroup
+from contacts.models import Contact, CustomerGroup, DocumentNote, NoteMedia
 from core.api.serializers import numeric_id
 from core.models import Activity
 
@@ -95,3 +95,30 @@ def customer_groups(*, business, q=None, updated_since=None):
     if updated_since is not None:
         groups = groups.filter(updated_at__gte=updated_since)
     return groups.order_by("id")
+
+
+def contact_notes(*, business, user, contact, q=None):
+    """`GET /contacts/{id}/documents-and-notes`: the contact's notes the user may see (public ones and their own
+    private ones), newest first. `q` matches heading, description or the numeric note id."""
+    notes = DocumentNote.objects.for_business(business).visible_to(user).filter(contact=contact)
+    if q:
+        match = Q(heading__icontains=q) | Q(description__icontains=q)
+        if numeric_id(q) is not None:
+            match |= Q(pk=numeric_id(q))
+        notes = notes.filter(match)
+    return notes.order_by("-id")
+
+
+def visible_note(*, business, user, contact, note_id):
+    """One note of the contact the user may see, or None: another contact's note, another business's, and
+    someone else's private note do not exist."""
+    return contact_notes(business=business, user=user, contact=contact).filter(pk=note_id).first()
+
+
+def visible_media(*, business, user, contact, note_id, media_id):
+    """One file of a visible note, or None."""
+    return (
+        NoteMedia.objects.for_business(business)
+        .filter(pk=media_id, note_id=note_id, note__in=contact_notes(business=business, user=user, contact=contact))
+        .first()
+    )

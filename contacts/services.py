@@ -1,15 +1,19 @@
 """Every write to contacts and customer groups: atomic, validated, locked, logged."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from contacts.models import Contact, CustomerGroup, UserContactAccess
+from contacts.models import Contact, CustomerGroup, DocumentNote, NoteMedia, UserContactAccess
 from core.deletion import protected_references
 from core.exceptions import BusinessRuleViolation
+from core.files import clean_display_name, delete_on_commit, files_atomic, save_file, sniff_mime, storage_name
 from core.models import User
-from core.services.activity import log_created, log_deleted, logged_update
+from core.services.activity import changed, log_activity, log_created, log_deleted, logged_update, snapshot
 from core.services.counters import next_count, padded
+from core.uploads import RefusedUpload
 
 NAME_PARTS = ("prefix", "first_name", "middle_name", "last_name")
 EXPORT_FIELDS = tuple(f"export_custom_field_{i}" for i in range(1, 7))
@@ -222,4 +226,162 @@ def customer_group_delete(*, business, user, group: CustomerGroup) -> int:
         Contact.all_objects.filter(customer_group=group).update(customer_group=None, updated_at=timezone.now())
         log_deleted(business=business, user=user, instance=group, fields=GROUP_FIELDS)
         group.delete()
+    return pk
+
+
+# --- documents and notes (RULES §11) -----------------------------------------------------------
+
+NOTE_FIELDS = ("heading", "description", "is_private")
+NOTE_FOLDER = "contact-notes"
+
+
+def check_note_files(files) -> None:
+    """At most ERP_NOTE_MAX_FILES files, each non-empty and at most ERP_NOTE_MAX_FILE_SIZE bytes; every problem
+    is reported (`files`, `files.N`) and nothing is written."""
+    limit, max_files = settings.ERP_NOTE_MAX_FILE_SIZE, settings.ERP_NOTE_MAX_FILES
+    errors = {}
+    if len(files) > max_files:
+        errors["files"] = [f"At most {max_files} files may be attached in one request ({len(files)} were sent)."]
+    for index, upload in enumerate(files[:max_files]):
+        if isinstance(upload, RefusedUpload) or upload.size > limit:
+            errors[f"files.{index}"] = [f"The file may not be greater than {limit:,} bytes ({upload.size:,} sent)."]
+        elif not upload.size:
+            errors[f"files.{index}"] = ["The file is empty."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _note_snapshot(note: DocumentNote) -> dict:
+    """What the contact's activity trail records of a note: a private note only by id, since its heading and
+    text exist for its creator alone."""
+    if note.is_private:
+        return {"id": note.pk, "is_private": True}
+    return {"id": note.pk, **snapshot(note, NOTE_FIELDS)}
+
+
+def _log_note(*, business, user, note, description, event, old=None, new=None, files=None):
+    extra = {"document_note_id": note.pk}
+    if files is not None:
+        extra["files"] = files if not note.is_private else len(files)
+    log_activity(
+        business=business,
+        subject=note.contact,
+        causer=user,
+        description=description,
+        event=event,
+        old=old,
+        new=new,
+        extra=extra,
+    )
+
+
+def _attach(*, business, user, note: DocumentNote, files) -> list[NoteMedia]:
+    """Store each file under a generated name and record it; inside the caller's files_atomic()."""
+    media = []
+    for upload in files:
+        name = clean_display_name(upload.name)
+        upload.content_type = sniff_mime(upload)  # what the storage (S3) records, not what the client said
+        stored = save_file(default_storage, storage_name(NOTE_FOLDER, business.pk, note.pk, display=name), upload)
+        media.append(
+            NoteMedia(
+                business=business,
+                note=note,
+                file=stored,
+                display_name=name,
+                size=upload.size,
+                mime_type=upload.content_type,
+                created_by=user,
+            )
+        )
+    return NoteMedia.objects.bulk_create(media)
+
+
+def note_create(*, business, user, contact: Contact, data: dict, files=()) -> DocumentNote:
+    files = list(files)
+    check_note_files(files)
+    with files_atomic():
+        note = DocumentNote(business=business, contact=contact, created_by=user, **data)
+        note.full_clean()
+        note.save()
+        media = _attach(business=business, user=user, note=note, files=files)
+        _log_note(
+            business=business,
+            user=user,
+            note=note,
+            description="document_note_added",
+            event="created",
+            new=_note_snapshot(note),
+            files=[m.display_name for m in media],
+        )
+    return note
+
+
+def note_update(*, business, user, note: DocumentNote, data: dict, files=()) -> DocumentNote:
+    """Changes the fields sent and appends the files sent (existing files stay)."""
+    files = list(files)
+    check_note_files(files)
+    with files_atomic():
+        note = DocumentNote.objects.for_business(business).select_for_update().select_related("contact").get(pk=note.pk)
+        was_private, before = note.is_private, _note_snapshot(note)
+        for field_name, value in data.items():
+            setattr(note, field_name, value)
+        note.full_clean()
+        note.save()
+        media = _attach(business=business, user=user, note=note, files=files)
+        old, new = changed(before, _note_snapshot(note))
+        if was_private or note.is_private:
+            old, new = {"is_private": was_private}, {"is_private": note.is_private}
+        _log_note(
+            business=business,
+            user=user,
+            note=note,
+            description="document_note_edited",
+            event="updated",
+            old=old,
+            new=new,
+            files=[m.display_name for m in media],
+        )
+    return note
+
+
+def note_delete(*, business, user, note: DocumentNote) -> int:
+    """Deletes the note and its media rows; the stored files go once the deletion commits."""
+    with transaction.atomic():
+        note = DocumentNote.objects.for_business(business).select_for_update().select_related("contact").get(pk=note.pk)
+        pk, names = note.pk, list(note.media.values_list("file", flat=True))
+        _log_note(
+            business=business,
+            user=user,
+            note=note,
+            description="document_note_deleted",
+            event="deleted",
+            old=_note_snapshot(note),
+        )
+        note.delete()
+        delete_on_commit(default_storage, names)
+    return pk
+
+
+def note_media_delete(*, business, user, media: NoteMedia) -> int:
+    """Removes one attachment; its stored file goes once the deletion commits."""
+    with transaction.atomic():
+        note = (
+            DocumentNote.objects.for_business(business)
+            .select_for_update()
+            .select_related("contact")
+            .get(pk=media.note_id)
+        )
+        media = NoteMedia.objects.for_business(business).get(pk=media.pk, note=note)
+        pk, name = media.pk, media.file.name
+        media.delete()
+        note.save(update_fields=["updated_at"])
+        _log_note(
+            business=business,
+            user=user,
+            note=note,
+            description="document_note_file_deleted",
+            event="updated",
+            files=[media.display_name],
+        )
+        delete_on_commit(default_storage, [name])
     return pk

@@ -149,3 +149,6 @@ class ActivityTrailInline(ReadOnlyInline):
     ordering = ("-id",)
     verbose_name = "activity"
     verbose_name_plural = "activity trail"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("causer")

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -48,6 +49,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.api.middleware.ApiErrorMiddleware",
+    # outermost of the view: files stored by a request whose transaction rolled back are deleted again
+    "core.files.StoredFilesMiddleware",
 ]
 
 ROOT_URLCONF = "erp.urls"
@@ -106,11 +109,44 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=str(VAR_DIR / "static"))
+# Uploaded files (note attachments): the local disk under var/media/ by default; with ERP_STORAGE=s3 any
+# S3-compatible object storage, configured with django-storages' own AWS_* names.
+ERP_STORAGE = env.str("ERP_STORAGE", default="local")
+if ERP_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured(f"ERP_STORAGE must be local or s3, not {ERP_STORAGE!r}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": "storages.backends.s3.S3Storage"
+        if ERP_STORAGE == "s3"
+        else "django.core.files.storage.FileSystemStorage"
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# A file download answers 302 to a presigned URL on S3, valid this many seconds.
+ERP_MEDIA_URL_TTL = env.int("ERP_MEDIA_URL_TTL", default=300)
+if ERP_STORAGE == "s3":
+    AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME")
+    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default=None)
+    AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default=None)
+    AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default=None)
+    AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default=None)
+    # path-style for MinIO and most S3-compatible servers; virtual (or auto) for AWS itself
+    AWS_S3_ADDRESSING_STYLE = env.str("AWS_S3_ADDRESSING_STYLE", default=None)
+    AWS_S3_SIGNATURE_VERSION = "s3v4"
+    AWS_QUERYSTRING_AUTH = True  # the bucket stays private: every URL is presigned
+    AWS_QUERYSTRING_EXPIRE = ERP_MEDIA_URL_TTL
+    AWS_DEFAULT_ACL = None
+    AWS_S3_FILE_OVERWRITE = True  # stored names carry a random part: no HEAD request per upload
+
+# Contact note attachments (RULES §11): files per request and bytes per file.
+ERP_NOTE_MAX_FILES = env.int("ERP_NOTE_MAX_FILES", default=10)
+ERP_NOTE_MAX_FILE_SIZE = env.int("ERP_NOTE_MAX_FILE_SIZE", default=5_000_000)
+# Request bodies: form fields and JSON up to 2.5 MB in memory; an uploaded file past 256 KiB is spooled to a
+# temporary file on disk while it arrives, so ten 5 MB files never sit in memory at once.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_FILE_UPLOAD_MAX_MEMORY_SIZE", default=262_144)
+FILE_UPLOAD_TEMP_DIR = env.str("DJANGO_FILE_UPLOAD_TEMP_DIR", default=None)
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 

@@ -1,5 +1,7 @@
 """The deployment files are part of the product: no Docker engine runs here, so validate them."""
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -109,3 +111,91 @@ def test_the_health_route_answers_ok_when_the_database_does(client, db):
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_compose_offers_s3_storage_through_the_same_variables():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    web = services["web"]["environment"]
+    for name in (
+        "ERP_STORAGE",
+        "ERP_MEDIA_URL_TTL",
+        "AWS_STORAGE_BUCKET_NAME",
+        "AWS_S3_ENDPOINT_URL",
+        "AWS_S3_REGION_NAME",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+    ):
+        assert name in web, name
+    assert web["ERP_STORAGE"] == "${ERP_STORAGE:-local}"  # the local disk unless asked
+    assert services["minio"]["profiles"] == ["s3"] and services["minio-bucket"]["profiles"] == ["s3"]
+    assert "AWS_SECRET_ACCESS_KEY" in services["minio"]["environment"]["MINIO_ROOT_PASSWORD"]
+    assert "AWS_STORAGE_BUCKET_NAME" in services["minio-bucket"]["environment"]["BUCKET"]
+
+
+def test_dockerfile_installs_libmagic():
+    assert "libmagic1" in (ROOT / "Dockerfile").read_text()
+
+
+def _settings_with(env: dict) -> subprocess.CompletedProcess:
+    script = (
+        "import json; from django.conf import settings as s; "
+        "print(json.dumps({'backend': s.STORAGES['default']['BACKEND'], 'media_root': str(s.MEDIA_ROOT), "
+        "'bucket': getattr(s, 'AWS_STORAGE_BUCKET_NAME', None), 'endpoint': getattr(s, 'AWS_S3_ENDPOINT_URL', None), "
+        "'region': getattr(s, 'AWS_S3_REGION_NAME', None), 'key': getattr(s, 'AWS_ACCESS_KEY_ID', None), "
+        "'expire': getattr(s, 'AWS_QUERYSTRING_EXPIRE', None), 'ttl': s.ERP_MEDIA_URL_TTL, "
+        "'files': s.ERP_NOTE_MAX_FILES, 'size': s.ERP_NOTE_MAX_FILE_SIZE}))"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ERP_"))}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+            f"'erp.settings'); django.setup(); {script}",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env={**clean, **env},
+    )
+
+
+def test_storage_is_the_local_disk_by_default():
+    result = _settings_with({})
+    assert result.returncode == 0, result.stderr
+    config = json.loads(result.stdout)
+    assert config["backend"] == "django.core.files.storage.FileSystemStorage"
+    assert config["media_root"] == str(ROOT / "var" / "media")
+    assert (config["ttl"], config["files"], config["size"]) == (300, 10, 5_000_000)
+
+
+def test_erp_storage_s3_uses_django_storages_names():
+    result = _settings_with(
+        {
+            "ERP_STORAGE": "s3",
+            "AWS_STORAGE_BUCKET_NAME": "media",
+            "AWS_S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+            "AWS_S3_REGION_NAME": "eu-west-1",
+            "AWS_ACCESS_KEY_ID": "key",
+            "AWS_SECRET_ACCESS_KEY": "secret",
+            "ERP_MEDIA_URL_TTL": "60",
+        }
+    )
+    assert result.returncode == 0, result.stderr
+    config = json.loads(result.stdout)
+    assert config["backend"] == "storages.backends.s3.S3Storage"
+    assert (config["bucket"], config["endpoint"], config["region"], config["key"]) == (
+        "media",
+        "http://127.0.0.1:9000",
+        "eu-west-1",
+        "key",
+    )
+    assert config["expire"] == 60 and config["ttl"] == 60
+
+
+def test_an_unknown_storage_is_refused_at_start():
+    result = _settings_with({"ERP_STORAGE": "ftp"})
+    assert result.returncode != 0
+    assert "ERP_STORAGE must be local or s3" in result.stderr

@@ -90,9 +90,10 @@ def _row_schema(walk: Walk, operation: dict):
 
 
 def _get_operations():
+    """Every GET answering JSON (a file download has no amounts)."""
     document = openapi_document()
     for path, methods in document["paths"].items():
-        if "get" in methods:
+        if "get" in methods and "application/json" in methods["get"]["responses"]["200"].get("content", {}):
             yield path, methods["get"]
 
 
@@ -100,6 +101,8 @@ def _url(path: str, operation: dict, ids: dict) -> str:
     relative = path.removeprefix(PREFIX)
     if "{id}" in relative:
         relative = relative.replace("{id}", str(ids[relative.split("/", 1)[0]]))
+    for name in ("document_id", "media_id"):
+        relative = relative.replace("{" + name + "}", str(ids[name]))
     query = {
         p["name"]: SAMPLES[p["name"]]
         for p in operation.get("parameters", [])

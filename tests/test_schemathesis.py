@@ -49,7 +49,9 @@ OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
 def _real_id(operation, ids) -> dict | None:
     if "{id}" not in operation.path:
         return None
-    return {"id": ids[operation.path.removeprefix(PREFIX).split("/", 1)[0]]}
+    real = {"id": ids[operation.path.removeprefix(PREFIX).split("/", 1)[0]]}
+    real.update({name: ids[name] for name in ("document_id", "media_id") if "{" + name + "}" in operation.path})
+    return real
 
 
 @pytest.fixture

@@ -28,6 +28,10 @@ class ActivityQuery(ListQuery):
     pass
 
 
+class NoteListQuery(ListQuery):
+    """`q` matches heading, description or the numeric note id."""
+
+
 class DuplicateCheckQuery(ObjectFormatQuery):
     contact_id = Id(
         required=False,

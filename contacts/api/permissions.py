@@ -41,11 +41,15 @@ class ContactTypeAllowed(Rule):
     """Create, update or delete: every side of the contact's type must pass (both = customer and supplier).
     On update the type after the change must pass as well as the current one."""
 
-    def __init__(self, verb: str):
+    def __init__(self, verb: str, *, body_type: bool = True):
         self.verb = verb
+        #: whether a `type` in the request body is the contact's new type (contact writes) or not (notes)
+        self.body_type = body_type
         require_known(*(f"{s}.{verb}" for s in SIDES))
 
     def _payload_type(self, request):
+        if not self.body_type:
+            return None
         data = request.data if isinstance(request.data, dict) else {}
         value = data.get("type")
         return value if value in Contact.Type.values else None
@@ -92,6 +96,12 @@ def contact_on_side(user, pk, side: str) -> Contact:
 
 
 def is_visible(user, contact) -> bool:
+    """`Contact.objects.visible_to(user)` holds the contact (of the user's business, as every caller loaded it).
+    With `<side>.view` for a side of its type that is every such contact, so no query is needed."""
+    if contact.business_id == user.business_id and any(
+        contact.type in types_of_side(side) and user.has_erp_perm(f"{side}.view") for side in SIDES
+    ):
+        return True
     return Contact.objects.visible_to(user).filter(pk=contact.pk).exists()
 
 

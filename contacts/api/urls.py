@@ -1,8 +1,11 @@
 from django.urls import path
 
+from contacts.api.notes import ContactNoteViewSet
 from contacts.api.views import ContactViewSet, CustomerGroupViewSet
 
 contacts = ContactViewSet.as_view
+notes = ContactNoteViewSet.as_view
+NOTE = "contacts/<id:pk>/documents-and-notes/<id:document_id>"
 groups = CustomerGroupViewSet.as_view
 
 urlpatterns = [
@@ -16,6 +19,15 @@ urlpatterns = [
         name="contact",
     ),
     path("contacts/<id:pk>/activities", contacts({"get": "activities"}), name="contact-activities"),
+    path("contacts/<id:pk>/documents-and-notes", notes({"get": "list", "post": "create"}), name="contact-notes"),
+    path(
+        NOTE,
+        notes({"get": "retrieve", "patch": "update", "put": "update", "delete": "destroy"}),
+        name="contact-note",
+    ),
+    path(
+        f"{NOTE}/media/<id:media_id>", notes({"get": "download", "delete": "media_destroy"}), name="contact-note-media"
+    ),
     path("customer-groups", groups({"get": "list", "post": "create"}), name="customer-groups"),
     path(
         "customer-groups/<id:pk>",

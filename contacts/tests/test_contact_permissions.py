@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from contacts.api.urls import urlpatterns
 from contacts.models import Contact
+from contacts.tests import notes
 from contacts.tests.helpers import (
     CONTACTS,
     GROUPS,
@@ -57,6 +58,38 @@ class Route:
 
 def _group(business, user):
     return CustomerGroupFactory(business=business)
+
+
+@pytest.fixture(autouse=True)
+def _media(local_media):
+    """Note files land in a temporary directory."""
+
+
+def _note(business, user):
+    """A public note with one file on a contact the user created."""
+    from contacts.services import note_create
+
+    contact = own(business, user)
+    note = note_create(
+        business=business, user=user, contact=contact, data={"heading": "Matrix"}, files=[notes.upload()]
+    )
+    return contact, note, note.media.get()
+
+
+def _note_url(business, user):
+    contact, note, _ = _note(business, user)
+    return notes.note_url(contact, note)
+
+
+def _media_url(business, user):
+    contact, note, media = _note(business, user)
+    return notes.media_url(contact, note, media)
+
+
+NOTE_READERS = [("customer.view",), ("customer.view_own",)]
+NOTE_READ_DENIED = [NOTHING, ("supplier.view",), WRITERS_ONLY, OTHER_MODULES]
+NOTE_WRITERS = [("customer.view", "customer.update"), ("customer.view_own",)]
+NOTE_WRITE_DENIED = [NOTHING, ("customer.view",), ("customer.view", "customer.create"), ("supplier.update",)]
 
 
 CASES = [
@@ -284,6 +317,66 @@ CASES = [
         allowed=[("customer.delete",)],
         denied=[NOTHING, ("customer.view",), ("customer.update",), ("supplier.delete",)],
     ),
+    Route(
+        "list contact notes",
+        ("contacts/<id:pk>/documents-and-notes", "get"),
+        lambda b, u: notes.notes_url(own(b, u)),
+        allowed=NOTE_READERS,
+        denied=NOTE_READ_DENIED,
+    ),
+    Route(
+        "add contact note",
+        ("contacts/<id:pk>/documents-and-notes", "post"),
+        lambda b, u: notes.notes_url(own(b, u)),
+        allowed=NOTE_WRITERS,
+        denied=NOTE_WRITE_DENIED,
+        ok=201,
+        data={"heading": "Matrix"},
+    ),
+    Route(
+        "get contact note",
+        ("contacts/<id:pk>/documents-and-notes/<id:document_id>", "get"),
+        _note_url,
+        allowed=NOTE_READERS,
+        denied=NOTE_READ_DENIED,
+    ),
+    Route(
+        "patch contact note",
+        ("contacts/<id:pk>/documents-and-notes/<id:document_id>", "patch"),
+        _note_url,
+        allowed=NOTE_WRITERS,
+        denied=NOTE_WRITE_DENIED,
+        data={"heading": "Changed"},
+    ),
+    Route(
+        "put contact note",
+        ("contacts/<id:pk>/documents-and-notes/<id:document_id>", "put"),
+        _note_url,
+        allowed=NOTE_WRITERS,
+        denied=NOTE_WRITE_DENIED,
+        data={"heading": "Changed"},
+    ),
+    Route(
+        "delete contact note",
+        ("contacts/<id:pk>/documents-and-notes/<id:document_id>", "delete"),
+        _note_url,
+        allowed=NOTE_WRITERS,
+        denied=NOTE_WRITE_DENIED,
+    ),
+    Route(
+        "download note file",
+        ("contacts/<id:pk>/documents-and-notes/<id:document_id>/media/<id:media_id>", "get"),
+        _media_url,
+        allowed=NOTE_READERS,
+        denied=NOTE_READ_DENIED,
+    ),
+    Route(
+        "delete note file",
+        ("contacts/<id:pk>/documents-and-notes/<id:document_id>/media/<id:media_id>", "delete"),
+        _media_url,
+        allowed=NOTE_WRITERS,
+        denied=NOTE_WRITE_DENIED,
+    ),
 ]
 
 
@@ -430,3 +523,19 @@ def test_view_sees_every_contact_of_its_kind(actors, business):
     assert_unauthorized(client.get(f"{CONTACTS}?kind=supplier"))
     assert_unauthorized(client.get(contact_url(supplier.pk)))
     assert_unauthorized(client.get(activities_url(supplier.pk)))
+
+
+@pytest.mark.parametrize(
+    "permissions",
+    [(), ("customer.view",), ("supplier.view",), ("customer.view_own",), ("supplier.view_own", "customer.view")],
+)
+def test_is_visible_agrees_with_visible_to(business, other_business, permissions):
+    from contacts.api.permissions import is_visible
+
+    user = make_user(business, *permissions)
+    contacts = [make_contact(business, type=kind) for kind in Contact.Type.values]
+    contacts += [make_contact(business, type=kind, created_by=user) for kind in Contact.Type.values]
+    contacts += [make_contact(other_business, type=kind) for kind in Contact.Type.values]
+    for contact in contacts:
+        expected = Contact.objects.visible_to(user).filter(pk=contact.pk).exists()
+        assert is_visible(user, contact) is expected, (permissions, contact.type, contact.business_id)
