@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from itertools import islice
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -46,12 +47,40 @@ def log_activity(
     extra: dict | None = None,
     log_name: str = "default",
 ) -> Activity:
+    activity = activity_row(
+        business=business,
+        subject=subject,
+        causer=causer,
+        description=description,
+        event=event,
+        old=old,
+        new=new,
+        extra=extra,
+        log_name=log_name,
+    )
+    activity.save()
+    return activity
+
+
+def activity_row(
+    *,
+    business,
+    subject,
+    causer,
+    description: str,
+    event: str | None,
+    old: dict | None = None,
+    new: dict | None = None,
+    extra: dict | None = None,
+    log_name: str = "default",
+) -> Activity:
+    """The unsaved activity row of log_activity (bulk writers save many at once)."""
     properties = dict(extra or {})
     if new is not None:
         properties["attributes"] = new
     if old is not None:
         properties["old"] = old
-    return Activity.objects.create(
+    return Activity(
         business=business,
         log_name=log_name,
         description=description,
@@ -72,6 +101,25 @@ def log_created(*, business, user, instance, fields, description: str = "added")
         event="created",
         new=snapshot(instance, fields),
     )
+
+
+def log_created_many(*, business, user, instances, fields, description: str = "added", batch_size: int = 1000) -> None:
+    """log_created for many saved rows: one insert per batch, only one batch of rows in memory at a time."""
+    remaining = iter(instances)
+    while batch := list(islice(remaining, batch_size)):
+        Activity.objects.bulk_create(
+            [
+                activity_row(
+                    business=business,
+                    subject=instance,
+                    causer=user,
+                    description=description,
+                    event="created",
+                    new=snapshot(instance, fields),
+                )
+                for instance in batch
+            ]
+        )
 
 
 def log_deleted(*, business, user, instance, fields, description: str = "deleted") -> Activity:

@@ -12,14 +12,22 @@ from core.models import ReferenceCounter
 
 
 def next_count(business, ref_type: str) -> int:
+    return next_counts(business, ref_type, 1)[0]
+
+
+def next_counts(business, ref_type: str, n: int) -> list[int]:
+    """The next `n` counts of the counter, taken in one step (an import numbers its rows this way)."""
+    if n < 1:
+        return []
     with transaction.atomic():
         rows = ReferenceCounter.objects.filter(business=business, ref_type=ref_type)
-        if not rows.update(count=F("count") + 1):
+        if not rows.update(count=F("count") + n):
             ReferenceCounter.objects.bulk_create(
                 [ReferenceCounter(business=business, ref_type=ref_type)], ignore_conflicts=True
             )
-            rows.update(count=F("count") + 1)
-        return rows.values_list("count", flat=True).get()
+            rows.update(count=F("count") + n)
+        last = rows.values_list("count", flat=True).get()
+    return list(range(last - n + 1, last + 1))
 
 
 def padded(count: int, digits: int = 4) -> str:
