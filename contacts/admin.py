@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
 from contacts import services
+from contacts.admin_import import ContactImportAdminMixin
 from contacts.models import Contact, CustomerGroup, SellingPriceGroup, UserContactAccess
 from core.admin_base import ActivityTrailInline, BusinessScopedAdmin
 from core.deletion import protected_references
@@ -29,7 +30,7 @@ class AccessInline(admin.TabularInline):
 
 
 @admin.register(Contact)
-class ContactAdmin(BusinessScopedAdmin):
+class ContactAdmin(ContactImportAdminMixin, BusinessScopedAdmin):
     erp_permissions = CONTACT_PERMS
     list_display = (
         "contact_id",
