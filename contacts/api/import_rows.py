@@ -91,8 +91,8 @@ class RowChecker:
             faults.append(name)
             out.add(out.errors, number, name, message)
 
-        if len(cells) > len(COLUMNS):
-            cells = trimmed(cells)
+        if len(cells) > len(COLUMNS) and not trimmed(cells[len(COLUMNS) :]):
+            cells = cells[: len(COLUMNS)]  # empty cells past the last column: a trailing delimiter, a sheet's tail
         if len(cells) > len(COLUMNS) or (len(cells) < len(COLUMNS) and kind == "text"):
             error("columns", "Number of columns mismatch")
             return

@@ -102,8 +102,8 @@ def _text_rows(text: str) -> tuple[str, Iterator[list]]:
 
 
 def _sniffed_delimiter(text: str) -> str:
-    """The delimiter that reads the first lines most like a table: the header in 27 columns first, then the
-    most lines as wide as the header, then the widest header."""
+    """The delimiter that reads the first lines most like the template: the header in 27 columns first, then the
+    most lines of 27 columns, then the most lines as wide as a header of several columns, then the widest header."""
     sample = text[:SNIFF_CHARACTERS]
     if len(text) > SNIFF_CHARACTERS and "\n" in sample:
         sample = sample[: sample.rindex("\n")]  # no partial last line
@@ -116,7 +116,12 @@ def _sniffed_delimiter(text: str) -> str:
         if not lines:
             continue
         width = len(lines[0])
-        score = (width == len(COLUMNS), sum(len(row) == width for row in lines), width)
+        score = (
+            width == len(COLUMNS),
+            sum(len(row) == len(COLUMNS) for row in lines),
+            sum(len(row) == width for row in lines) if width > 1 else 0,
+            width,
+        )
         if best_score is None or score > best_score:
             best, best_score = delimiter, score
     return best
