@@ -11,10 +11,11 @@ from django.db import IntegrityError, transaction
 
 from contacts.models import Contact
 from contacts.services import LOGGED_FIELDS, codes_taken, contact_build, generated_codes
+from core.bulk import bulk_insert
 from core.services.activity import log_created_many
 from core.services.counters import next_counts
 
-BATCH = 1000
+BATCH = 2000
 ATTEMPTS = 5
 
 
@@ -56,7 +57,7 @@ def _insert(business, contacts: list[Contact], typed: frozenset[str]) -> None:
     for _ in range(ATTEMPTS):
         try:
             with transaction.atomic():
-                Contact.objects.bulk_create(contacts)
+                bulk_insert(Contact, contacts)
             return
         except IntegrityError:
             taken = codes_taken(business, [c.contact_id for c in contacts])

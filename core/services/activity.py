@@ -1,12 +1,14 @@
 """The activity log: every write records who changed what, with the values before and after."""
 
 import datetime
+import functools
 from decimal import Decimal
 from itertools import islice
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from core.bulk import bulk_insert
 from core.models import Activity
 
 
@@ -20,14 +22,18 @@ def _json_value(value):
     return value
 
 
+@functools.cache
+def _attnames(model, fields: tuple) -> tuple[str, ...]:
+    names = []
+    for name in fields:
+        field = model._meta.get_field(name)
+        names.append(field.attname if getattr(field, "many_to_one", False) else name)
+    return tuple(names)
+
+
 def snapshot(instance: models.Model, fields) -> dict:
     """JSON-safe values of the named fields (foreign keys by id)."""
-    values = {}
-    for name in fields:
-        field = instance._meta.get_field(name)
-        attname = field.attname if getattr(field, "many_to_one", False) else name
-        values[attname] = _json_value(getattr(instance, attname))
-    return values
+    return {attname: _json_value(getattr(instance, attname)) for attname in _attnames(type(instance), tuple(fields))}
 
 
 def changed(old: dict, new: dict) -> tuple[dict, dict]:
@@ -103,11 +109,12 @@ def log_created(*, business, user, instance, fields, description: str = "added")
     )
 
 
-def log_created_many(*, business, user, instances, fields, description: str = "added", batch_size: int = 1000) -> None:
+def log_created_many(*, business, user, instances, fields, description: str = "added", batch_size: int = 2000) -> None:
     """log_created for many saved rows: one insert per batch, only one batch of rows in memory at a time."""
     remaining = iter(instances)
     while batch := list(islice(remaining, batch_size)):
-        Activity.objects.bulk_create(
+        bulk_insert(
+            Activity,
             [
                 activity_row(
                     business=business,
@@ -118,7 +125,7 @@ def log_created_many(*, business, user, instances, fields, description: str = "a
                     new=snapshot(instance, fields),
                 )
                 for instance in batch
-            ]
+            ],
         )
 
 

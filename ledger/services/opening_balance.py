@@ -10,6 +10,7 @@ from django.db import transaction as db
 from django.utils import timezone
 
 from contacts.models import Contact
+from core.bulk import bulk_insert
 from core.models import BusinessLocation
 from core.services.activity import log_created, log_created_many, log_deleted, logged_update
 from ledger.models import Transaction
@@ -60,7 +61,7 @@ def _new_document(*, business, user, location, contact: Contact, amount: Decimal
     )
 
 
-def opening_balances_create(*, business, user, amounts, batch_size: int = 1000) -> int:
+def opening_balances_create(*, business, user, amounts, batch_size: int = 2000) -> int:
     """Opening balances for new contacts that have none yet, in bulk (the import): `amounts` yields
     (contact, amount) pairs with amount > 0. Per batch: one counter step for the reference numbers, one insert of
     the documents, one of their activity rows. Returns how many documents were written."""
@@ -71,13 +72,14 @@ def opening_balances_create(*, business, user, amounts, batch_size: int = 1000) 
             if any(amount <= 0 for _, amount in batch):
                 raise ValidationError({FIELD: ["An opening balance written in bulk must be greater than 0."]})
             numbers = document_numbers(business, "opening_balance", "ref_no", len(batch))
-            documents = Transaction.objects.bulk_create(
+            documents = bulk_insert(
+                Transaction,
                 [
                     _new_document(
                         business=business, user=user, location=location, contact=c, amount=a, ref_no=n, now=now
                     )
                     for (c, a), n in zip(batch, numbers, strict=True)
-                ]
+                ],
             )
             log_created_many(business=business, user=user, instances=documents, fields=DOCUMENT_FIELDS)
             written += len(documents)
