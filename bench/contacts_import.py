@@ -219,15 +219,16 @@ class Api:
 
         self.client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
-    def imported(self, content: bytes, name: str, *, keep: bool = False) -> dict:
+    def imported(self, content: bytes, name: str, *, keep: bool = False, dry_run: bool = False) -> dict:
         """POST the file and read the answer; the request's transaction is rolled back unless `keep`."""
         from django.core.files.uploadedfile import SimpleUploadedFile
         from django.db import transaction
 
         with transaction.atomic():
-            response = self.client.post(PATH, {"contacts_csv": SimpleUploadedFile(name, content)})
+            form = {"contacts_csv": SimpleUploadedFile(name, content), "dry_run": "true" if dry_run else "false"}
+            response = self.client.post(PATH, form)
             body = response.json()
-            if response.status_code != 201:
+            if response.status_code != (200 if dry_run else 201):
                 raise SystemExit(f"POST {PATH} answered {response.status_code}: {str(body)[:800]}")
             if not keep:
                 transaction.set_rollback(True)
@@ -266,13 +267,14 @@ def figures(report, args, api, seeded, kind: str, rows: list[list]) -> None:
     samples = common.interleaved(
         {
             "ours": lambda: api.imported(content, f"bench.{kind}"),
+            "dry_run": lambda: api.imported(content, f"bench.{kind}", dry_run=True),
             "read": lambda: read_alone(kind, content),
             "copy": lambda: run_copy(conn, copies),
         },
         runs=args.runs,
         warmup=1,
     )
-    ours, read, copy = (common.median(samples[k]) for k in ("ours", "read", "copy"))
+    ours, dry, read, copy = (common.median(samples[k]) for k in ("ours", "dry_run", "read", "copy"))
     _, peak = common.traced_peak(lambda: api.imported(content, f"bench.{kind}"))
     common_extra = {"rows": n, "file_bytes": len(content)}
     report.add(
@@ -285,7 +287,12 @@ def figures(report, args, api, seeded, kind: str, rows: list[list]) -> None:
             goal=1.0,
             goal_text=f"≥ {RATE_GOAL:,} rows/s",
             ours_samples=samples["ours"],
-            extra={**common_extra, "rows_per_second": n / ours},
+            extra={
+                **common_extra,
+                "rows_per_second": n / ours,
+                "dry_run_s": dry,
+                "dry_run_samples": samples["dry_run"],
+            },
         )
     )
     report.add(
@@ -340,7 +347,8 @@ def figures(report, args, api, seeded, kind: str, rows: list[list]) -> None:
         )
     )
     report.note(
-        f"{label}: {n / ours:,.0f} rows/s end to end ({common.human(ours, 's')}), reading alone "
+        f"{label}: {n / ours:,.0f} rows/s end to end ({common.human(ours, 's')}; the dry run, reading and "
+        f"checking every row, {common.human(dry, 's')}), reading alone "
         f"{common.human(read, 's')}, COPY {common.human(copy, 's')}; {len(statements)} statements "
         f"({', '.join(f'{v} {k}' for k, v in kinds(statements).items())})."
     )

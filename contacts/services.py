@@ -50,7 +50,7 @@ EDITABLE_FIELDS = (
 )
 LOGGED_FIELDS = (*EDITABLE_FIELDS, "balance", "is_default")
 CODE_TAKEN = "The contact id has already been taken."
-LOOKUP_BATCH = 1000  # values per IN (...) look-up: well inside every database's parameter limit
+LOOKUP_BATCH = 5000  # values per IN (...) look-up: well inside the parameter limits of PostgreSQL and SQLite
 
 
 def display_name(prefix=None, first_name=None, middle_name=None, last_name=None) -> str:

@@ -15,18 +15,37 @@ from django.db import connection, models
 BATCH = 1000
 
 
+#: field types whose database value is the Python value itself when it already has the plain type
+PLAIN = {
+    "CharField": str,
+    "TextField": str,
+    "IntegerField": int,
+    "BigIntegerField": int,
+    "PositiveIntegerField": int,
+    "PositiveSmallIntegerField": int,
+    "SmallIntegerField": int,
+    "BooleanField": bool,
+}
+
+
 def _value_of(field):
-    """The value Django would send for `field` of an object, as one call (most cells of an import are empty)."""
+    """The value Django would send for `field` of an object, as one call: get_db_prep_save(pre_save(...)), with
+    the work skipped where it changes nothing (an empty cell, text already text, a key already an int)."""
     prepare = field.get_db_prep_save
-    if type(field).pre_save is models.Field.pre_save:
-        attname = field.attname
+    if type(field).pre_save is not models.Field.pre_save:
+        return lambda obj: prepare(field.pre_save(obj, add=True), connection)
+    attname = field.attname
+    plain = PLAIN.get((field.target_field if field.is_relation else field).get_internal_type())
+    if field.is_relation and plain is None and field.target_field.get_internal_type() in ("AutoField", "BigAutoField"):
+        plain = int
 
-        def value(obj):
-            raw = getattr(obj, attname)
-            return None if raw is None else prepare(raw, connection)
+    def value(obj):
+        raw = getattr(obj, attname)
+        if raw is None or type(raw) is plain:
+            return raw
+        return prepare(raw, connection)
 
-        return value
-    return lambda obj: prepare(field.pre_save(obj, add=True), connection)
+    return value
 
 
 def bulk_insert(model: type[models.Model], objects: list[models.Model]) -> list[models.Model]:

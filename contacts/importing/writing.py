@@ -15,7 +15,7 @@ from core.bulk import bulk_insert
 from core.services.activity import log_created_many
 from core.services.counters import next_counts
 
-BATCH = 2000
+BATCH = 5000
 ATTEMPTS = 5
 
 

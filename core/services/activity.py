@@ -109,7 +109,7 @@ def log_created(*, business, user, instance, fields, description: str = "added")
     )
 
 
-def log_created_many(*, business, user, instances, fields, description: str = "added", batch_size: int = 2000) -> None:
+def log_created_many(*, business, user, instances, fields, description: str = "added", batch_size: int = 5000) -> None:
     """log_created for many saved rows: one insert per batch, only one batch of rows in memory at a time."""
     remaining = iter(instances)
     while batch := list(islice(remaining, batch_size)):

@@ -61,7 +61,7 @@ def _new_document(*, business, user, location, contact: Contact, amount: Decimal
     )
 
 
-def opening_balances_create(*, business, user, amounts, batch_size: int = 2000) -> int:
+def opening_balances_create(*, business, user, amounts, batch_size: int = 5000) -> int:
     """Opening balances for new contacts that have none yet, in bulk (the import): `amounts` yields
     (contact, amount) pairs with amount > 0. Per batch: one counter step for the reference numbers, one insert of
     the documents, one of their activity rows. Returns how many documents were written."""
