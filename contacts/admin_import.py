@@ -16,6 +16,7 @@ from contacts.importing.template import CSV, XLSX, template_csv, template_xlsx
 from core.api.errors import PaymentRequired
 from core.api.permissions import NotDemoMode
 from core.models import Business
+from core.money import format_currency
 
 COLUMN_NUMBER = {column.field: index for index, column in enumerate(COLUMNS, start=1)}
 
@@ -116,8 +117,12 @@ class ContactImportAdminMixin:
             context.update(refused=exc.message, errors=error_table(exc.errors), forbidden=exc.forbidden)
             return TemplateResponse(request, "admin/contacts/contact/import.html", context)
         token = staging.stage(upload, business_id=business.pk, user_id=request.user.pk)
-        per_type = [(kind, count, summary.opening_balance_by_type[kind]) for kind, count in summary.by_type.items()]
-        context.update(summary=summary, per_type=per_type, token=token, business_id=business.pk)
+        per_type = [
+            (kind, count, format_currency(summary.opening_balance_by_type[kind], business))
+            for kind, count in summary.by_type.items()
+        ]
+        total = format_currency(summary.opening_balance_total, business)
+        context.update(summary=summary, per_type=per_type, total=total, token=token, business_id=business.pk)
         return TemplateResponse(request, "admin/contacts/contact/import.html", context)
 
     def _confirm(self, request, context, token):

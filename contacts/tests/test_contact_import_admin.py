@@ -75,7 +75,7 @@ def test_preview_shows_the_counts_and_writes_nothing_then_confirm_imports(boss, 
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Import 3 contacts" in page and "12.5000" in page
+    assert "Import 3 contacts" in page and "$ 12.50 (2 opening-balance documents)" in page
     assert footprint(business) == before
     assert len(staged_files(business)) == 1
 
