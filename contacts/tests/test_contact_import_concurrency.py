@@ -1,16 +1,13 @@
 """Imports racing each other (and POST /contacts) on PostgreSQL: RULES §2 Decision — one wins, the others are 422,
 never a 500 or a duplicate code; generated codes never repeat."""
 
-import threading
 from collections import Counter
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from rest_framework.test import APIClient
 
 from contacts.models import Contact
-from contacts.tests.helpers import CONTACTS, contact_counter
+from contacts.tests.helpers import CONTACTS, contact_counter, in_parallel
 from contacts.tests.import_files import IMPORT, csv_bytes, row
 from core.tests.factories import make_business, make_token, make_user
 from ledger.models import Transaction
@@ -19,31 +16,16 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def race(token, requests) -> list:
-    """Send every (kind, payload) at once, one thread and one client each."""
-    barrier = threading.Barrier(len(requests))
-    responses = [None] * len(requests)
+    """Send every (kind, payload) at once: an import of the csv bytes, or a POST /contacts of the body."""
 
-    def send(index):
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        kind, payload = requests[index]
-        try:
-            barrier.wait(timeout=10)
-            if kind == "import":
-                file = SimpleUploadedFile("contacts.csv", payload)
-                responses[index] = client.post(IMPORT, {"contacts_csv": file}, format="multipart")
-            else:
-                responses[index] = client.post(CONTACTS, payload, format="json")
-        finally:
-            connection.close()
+    def send(kind, payload):
+        if kind == "import":
+            return lambda client: client.post(
+                IMPORT, {"contacts_csv": SimpleUploadedFile("contacts.csv", payload)}, format="multipart"
+            )
+        return lambda client: client.post(CONTACTS, payload, format="json")
 
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(requests))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert all(r is not None for r in responses), "a request did not finish"
-    return responses
+    return in_parallel([token] * len(requests), [send(kind, payload) for kind, payload in requests])
 
 
 @pytest.fixture

@@ -41,29 +41,9 @@ def changed(old: dict, new: dict) -> tuple[dict, dict]:
     return {k: old.get(k) for k in keys}, {k: new[k] for k in keys}
 
 
-def log_activity(
-    *,
-    business,
-    subject,
-    causer,
-    description: str,
-    event: str | None,
-    old: dict | None = None,
-    new: dict | None = None,
-    extra: dict | None = None,
-    log_name: str = "default",
-) -> Activity:
-    activity = activity_row(
-        business=business,
-        subject=subject,
-        causer=causer,
-        description=description,
-        event=event,
-        old=old,
-        new=new,
-        extra=extra,
-        log_name=log_name,
-    )
+def log_activity(**fields) -> Activity:
+    """Record one activity now: the fields of activity_row."""
+    activity = activity_row(**fields)
     activity.save()
     return activity
 
