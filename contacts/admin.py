@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
 from contacts import services
+from contacts.admin_import import ContactImportAdminMixin
 from contacts.admin_notes import DocumentNoteInline, NotesAdminMixin
 from contacts.models import Contact, CustomerGroup, SellingPriceGroup, UserContactAccess
 from core.admin_base import ActivityTrailInline, BusinessScopedAdmin
@@ -30,7 +31,7 @@ class AccessInline(admin.TabularInline):
 
 
 @admin.register(Contact)
-class ContactAdmin(NotesAdminMixin, BusinessScopedAdmin):
+class ContactAdmin(ContactImportAdminMixin, NotesAdminMixin, BusinessScopedAdmin):
     erp_permissions = CONTACT_PERMS
     list_display = (
         "contact_id",

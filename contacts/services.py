@@ -12,7 +12,7 @@ from core.exceptions import BusinessRuleViolation
 from core.files import clean_display_name, delete_on_commit, files_atomic, save_file, sniff_mime, storage_name
 from core.models import User
 from core.services.activity import changed, log_activity, log_created, log_deleted, logged_update, snapshot
-from core.services.counters import next_count, padded
+from core.services.counters import next_count, next_counts, padded
 from core.uploads import RefusedUpload
 
 NAME_PARTS = ("prefix", "first_name", "middle_name", "last_name")
@@ -54,6 +54,7 @@ EDITABLE_FIELDS = (
 )
 LOGGED_FIELDS = (*EDITABLE_FIELDS, "balance", "is_default")
 CODE_TAKEN = "The contact id has already been taken."
+LOOKUP_BATCH = 5000  # values per IN (...) look-up: well inside the parameter limits of PostgreSQL and SQLite
 
 
 def display_name(prefix=None, first_name=None, middle_name=None, last_name=None) -> str:
@@ -68,12 +69,27 @@ def _code_taken(business, code: str, exclude_pk=None) -> bool:
     return rows.exists()
 
 
-def _generated_code(business, count: int) -> str:
-    """`CO` + the contact counter; a code someone already typed by hand is skipped, not reused."""
-    code = f"CO{padded(count)}"
-    while _code_taken(business, code):
-        code = f"CO{padded(next_count(business, 'contact'))}"
-    return code
+def codes_taken(business, codes) -> set[str]:
+    """Which of `codes` live contacts of the business already hold (looked up in batches)."""
+    codes, taken = list(codes), set()
+    for start in range(0, len(codes), LOOKUP_BATCH):
+        batch = codes[start : start + LOOKUP_BATCH]
+        taken.update(
+            Contact.objects.for_business(business).filter(contact_id__in=batch).values_list("contact_id", flat=True)
+        )
+    return taken
+
+
+def generated_codes(business, counts: list[int], reserved=frozenset()) -> list[str]:
+    """`CO` + each contact count; a code someone already typed by hand (or in `reserved`) is skipped, not reused,
+    and replaced by a further count."""
+    codes: list[str] = []
+    while counts:
+        candidates = [f"CO{padded(count)}" for count in counts]
+        taken = codes_taken(business, candidates) | (reserved & set(candidates))
+        codes += [code for code in candidates if code not in taken]
+        counts = next_counts(business, "contact", len(taken)) if taken else []
+    return codes
 
 
 def _normalise(data: dict, current: Contact | None = None) -> dict:
@@ -107,17 +123,24 @@ def _set_access(contact: Contact, users: list[User]):
     )
 
 
-def contact_create(*, business, user, data: dict, description: str = "added") -> Contact:
+def contact_build(*, business, user, data: dict) -> Contact:
+    """The unsaved contact of validated data, as every create makes it (name from its parts, mobile never null,
+    export fields only with is_export); `contact_id` stays as sent, "" meaning "generate one"."""
     data = _normalise(data)
+    code = (data.pop("contact_id", None) or "").strip()
+    return Contact(business=business, created_by=user, contact_id=code, **data)
+
+
+def contact_create(*, business, user, data: dict, description: str = "added") -> Contact:
+    data = dict(data)
     assigned = data.pop("assigned_to_users", None)
     with transaction.atomic():
         count = next_count(business, "contact")
-        code = (data.pop("contact_id", None) or "").strip()
-        if code and _code_taken(business, code):
+        contact = contact_build(business=business, user=user, data=data)
+        if not contact.contact_id:
+            contact.contact_id = generated_codes(business, [count])[0]
+        elif _code_taken(business, contact.contact_id):
             raise ValidationError({"contact_id": [CODE_TAKEN]})
-        contact = Contact(
-            business=business, created_by=user, contact_id=code or _generated_code(business, count), **data
-        )
         contact.full_clean(validate_constraints=False)
         _save_checked(contact)
         if assigned:
@@ -135,7 +158,7 @@ def contact_update(*, business, user, contact: Contact, data: dict) -> Contact:
             if "contact_id" in data:
                 code = (data.pop("contact_id") or "").strip()
                 if not code:
-                    code = _generated_code(business, next_count(business, "contact"))
+                    code = generated_codes(business, [next_count(business, "contact")])[0]
                 elif _code_taken(business, code, exclude_pk=contact.pk):
                     raise ValidationError({"contact_id": [CODE_TAKEN]})
                 contact.contact_id = code

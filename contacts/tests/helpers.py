@@ -1,6 +1,7 @@
 """Small test-only helpers for the contacts suite: routes, the field lists of the spec, and readers."""
 
 import json
+import threading
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -156,3 +157,30 @@ def footprint(business) -> tuple:
         contact_counter(business),
         list(Contact.all_objects.filter(business=business).order_by("id").values()),
     )
+
+
+def in_parallel(tokens, sends) -> list:
+    """Run every `send(client)` at once, one thread and one authenticated client each (tokens[i] for sends[i]);
+    returns their responses. For races on PostgreSQL (tests marked postgres, transactional)."""
+    from django.db import connection
+    from rest_framework.test import APIClient
+
+    barrier = threading.Barrier(len(sends))
+    responses = [None] * len(sends)
+
+    def run(index):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens[index]}")
+        try:
+            barrier.wait(timeout=10)
+            responses[index] = sends[index](client)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(sends))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert all(r is not None for r in responses), "a request did not finish"
+    return responses

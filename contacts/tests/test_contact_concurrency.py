@@ -1,15 +1,12 @@
 """Concurrent POST /contacts on PostgreSQL (RULES §2 Decision: a contact_id race yields one 201 and 422s,
 never a 500; generated codes never repeat)."""
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
-from rest_framework.test import APIClient
 
 from contacts.models import Contact
-from contacts.tests.helpers import CONTACTS, contact_counter
+from contacts.tests.helpers import CONTACTS, contact_counter, in_parallel
 from core.tests.factories import make_business, make_token, make_user
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -19,25 +16,7 @@ THREADS = 10
 
 def race(tokens, payloads) -> list:
     """POST every payload at once, one thread and one client each; returns the responses."""
-    barrier = threading.Barrier(len(payloads))
-    responses = [None] * len(payloads)
-
-    def post(index):
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens[index]}")
-        try:
-            barrier.wait(timeout=10)
-            responses[index] = client.post(CONTACTS, payloads[index], format="json")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(payloads))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert all(r is not None for r in responses), "a request did not finish"
-    return responses
+    return in_parallel(tokens, [lambda client, p=p: client.post(CONTACTS, p, format="json") for p in payloads])
 
 
 @pytest.fixture

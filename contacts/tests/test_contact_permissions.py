@@ -272,6 +272,21 @@ CASES = [
         denied=[("supplier.view",), ("supplier.view_own",)],
     ),
     Route(
+        "import contacts",
+        ("contacts/import", "post"),
+        lambda b, u: f"{CONTACTS}/import",
+        allowed=[("customer.create",), ("supplier.create",)],
+        denied=[NOTHING, ("customer.view",), ("customer.view_own", "supplier.view_own"), ("customer.update",)],
+        ok=422,  # no file: the rows' own rights are in test_contact_import.py
+    ),
+    Route(
+        "import template",
+        ("contacts/import/template", "get"),
+        lambda b, u: f"{CONTACTS}/import/template",
+        allowed=[("customer.create",), ("supplier.create",)],
+        denied=[NOTHING, ("customer.view",), ("supplier.view_own",), ("supplier.update",)],
+    ),
+    Route(
         "list customer groups",
         ("customer-groups", "get"),
         lambda b, u: GROUPS,

@@ -1,11 +1,14 @@
 """The activity log: every write records who changed what, with the values before and after."""
 
 import datetime
+import functools
 from decimal import Decimal
+from itertools import islice
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from core.bulk import bulk_insert
 from core.models import Activity
 
 
@@ -20,14 +23,18 @@ def json_value(value):
     return value
 
 
+@functools.cache
+def _attnames(model, fields: tuple) -> tuple[str, ...]:
+    names = []
+    for name in fields:
+        field = model._meta.get_field(name)
+        names.append(field.attname if getattr(field, "many_to_one", False) else name)
+    return tuple(names)
+
+
 def snapshot(instance: models.Model, fields) -> dict:
     """JSON-safe values of the named fields (foreign keys by id)."""
-    values = {}
-    for name in fields:
-        field = instance._meta.get_field(name)
-        attname = field.attname if getattr(field, "many_to_one", False) else name
-        values[attname] = json_value(getattr(instance, attname))
-    return values
+    return {attname: json_value(getattr(instance, attname)) for attname in _attnames(type(instance), tuple(fields))}
 
 
 def changed(old: dict, new: dict) -> tuple[dict, dict]:
@@ -35,7 +42,14 @@ def changed(old: dict, new: dict) -> tuple[dict, dict]:
     return {k: old.get(k) for k in keys}, {k: new[k] for k in keys}
 
 
-def log_activity(
+def log_activity(**fields) -> Activity:
+    """Record one activity now: the fields of activity_row."""
+    activity = activity_row(**fields)
+    activity.save()
+    return activity
+
+
+def activity_row(
     *,
     business,
     subject,
@@ -47,12 +61,13 @@ def log_activity(
     extra: dict | None = None,
     log_name: str = "default",
 ) -> Activity:
+    """The unsaved activity row of log_activity (bulk writers save many at once)."""
     properties = dict(extra or {})
     if new is not None:
         properties["attributes"] = new
     if old is not None:
         properties["old"] = old
-    return Activity.objects.create(
+    return Activity(
         business=business,
         log_name=log_name,
         description=description,
@@ -73,6 +88,26 @@ def log_created(*, business, user, instance, fields, description: str = "added")
         event="created",
         new=snapshot(instance, fields),
     )
+
+
+def log_created_many(*, business, user, instances, fields, description: str = "added", batch_size: int = 5000) -> None:
+    """log_created for many saved rows: one insert per batch, only one batch of rows in memory at a time."""
+    remaining = iter(instances)
+    while batch := list(islice(remaining, batch_size)):
+        bulk_insert(
+            Activity,
+            [
+                activity_row(
+                    business=business,
+                    subject=instance,
+                    causer=user,
+                    description=description,
+                    event="created",
+                    new=snapshot(instance, fields),
+                )
+                for instance in batch
+            ],
+        )
 
 
 def log_deleted(*, business, user, instance, fields, description: str = "deleted") -> Activity:

@@ -3,17 +3,19 @@ location. For a customer (and `both`) it is what they owed us when their account
 what we owed them."""
 
 from decimal import Decimal
+from itertools import islice
 
 from django.core.exceptions import ValidationError
 from django.db import transaction as db
 from django.utils import timezone
 
 from contacts.models import Contact
+from core.bulk import bulk_insert
 from core.models import BusinessLocation
-from core.services.activity import log_created, log_deleted, logged_update
+from core.services.activity import log_created, log_created_many, log_deleted, logged_update
 from ledger.models import Transaction
-from ledger.services.numbering import document_number
-from ledger.services.payment_status import refresh_payment_status, total_paid
+from ledger.services.numbering import document_number, document_numbers
+from ledger.services.payment_status import refresh_payment_status, status_for, total_paid
 from ledger.services.sells import DOCUMENT_FIELDS
 
 FIELD = "opening_balance"
@@ -37,6 +39,53 @@ def check_type_change(*, contact: Contact, old_type: str) -> None:
         )
 
 
+def _first_location(business):
+    return BusinessLocation.objects.for_business(business).order_by("id").first()
+
+
+def _new_document(*, business, user, location, contact: Contact, amount: Decimal, ref_no: str, now) -> Transaction:
+    """The unsaved opening-balance document of a contact that has none yet (nothing is paid on it)."""
+    return Transaction(
+        business=business,
+        location=location,
+        type=Transaction.Type.OPENING_BALANCE,
+        status=Transaction.Status.FINAL,
+        contact=contact,
+        ref_no=ref_no,
+        transaction_date=now,
+        due_date=now,
+        total_before_tax=amount,
+        final_total=amount,
+        payment_status=status_for(amount, Decimal(0)),
+        created_by=user,
+    )
+
+
+def opening_balances_create(*, business, user, amounts, batch_size: int = 5000) -> int:
+    """Opening balances for new contacts that have none yet, in bulk (the import): `amounts` yields
+    (contact, amount) pairs with amount > 0. Per batch: one counter step for the reference numbers, one insert of
+    the documents, one of their activity rows. Returns how many documents were written."""
+    location, now, written = _first_location(business), timezone.now(), 0
+    remaining = iter(amounts)
+    with db.atomic():
+        while batch := list(islice(remaining, batch_size)):
+            if any(amount <= 0 for _, amount in batch):
+                raise ValidationError({FIELD: ["An opening balance written in bulk must be greater than 0."]})
+            numbers = document_numbers(business, "opening_balance", "ref_no", len(batch))
+            documents = bulk_insert(
+                Transaction,
+                [
+                    _new_document(
+                        business=business, user=user, location=location, contact=c, amount=a, ref_no=n, now=now
+                    )
+                    for (c, a), n in zip(batch, numbers, strict=True)
+                ],
+            )
+            log_created_many(business=business, user=user, instances=documents, fields=DOCUMENT_FIELDS)
+            written += len(documents)
+    return written
+
+
 def opening_balance_set(*, business, user, contact: Contact, amount: Decimal) -> Transaction | None:
     """Create or change the contact's opening balance to `amount` (the full opening amount, not a change).
     Zero removes an unpaid one; it may never drop below what was already paid on it."""
@@ -52,22 +101,16 @@ def opening_balance_set(*, business, user, contact: Contact, amount: Decimal) ->
         if existing is None:
             if amount == 0:
                 return None
-            now = timezone.now()
-            document = Transaction.objects.create(
+            document = _new_document(
                 business=business,
-                location=BusinessLocation.objects.for_business(business).order_by("id").first(),
-                type=Transaction.Type.OPENING_BALANCE,
-                status=Transaction.Status.FINAL,
+                user=user,
+                location=_first_location(business),
                 contact=contact,
+                amount=amount,
                 ref_no=document_number(business, "opening_balance", "ref_no"),
-                transaction_date=now,
-                due_date=now,
-                total_before_tax=amount,
-                final_total=amount,
-                payment_status=Transaction.PaymentStatus.DUE,
-                created_by=user,
+                now=timezone.now(),
             )
-            refresh_payment_status(document)
+            document.save()
             log_created(business=business, user=user, instance=document, fields=DOCUMENT_FIELDS)
             return document
         paid = total_paid(existing)

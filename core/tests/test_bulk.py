@@ -1,0 +1,55 @@
+"""core.bulk.bulk_insert: what bulk_create would store (COPY on PostgreSQL), keys set, errors as Django's."""
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from contacts.models import Contact
+from core.bulk import bulk_insert
+from core.models import Activity
+
+
+def test_rows_are_stored_as_bulk_create_would_and_get_their_keys(business, admin_user):
+    contacts = [
+        Contact(
+            business=business,
+            type="customer",
+            name=f"Bulk {i}",
+            contact_id=f"B{i}",
+            shipping_custom_field_details=[{"label": "Dock", "value": i}] if i else None,
+            created_by=admin_user,
+            credit_limit="12.5" if i else None,
+        )
+        for i in range(3)
+    ]
+
+    saved = bulk_insert(Contact, contacts)
+
+    assert saved == contacts and all(c.pk and not c._state.adding for c in contacts)
+    rows = list(Contact.objects.filter(pk__in=[c.pk for c in contacts]).order_by("pk"))
+    assert [r.name for r in rows] == ["Bulk 0", "Bulk 1", "Bulk 2"]
+    assert rows[0].shipping_custom_field_details is None
+    assert rows[2].shipping_custom_field_details == [{"label": "Dock", "value": 2}]
+    assert str(rows[1].credit_limit) == "12.5000" and rows[0].credit_limit is None
+    assert all(r.created_at and r.updated_at and r.created_by_id == admin_user.pk for r in rows)
+    assert rows[0].mobile is None and rows[0].balance == 0 and rows[0].contact_status == "active"
+
+
+def test_json_properties_round_trip(business, admin_user):
+    contact = Contact.objects.create(business=business, type="customer", name="Subject")
+    rows = [Activity(business=business, description="x", subject=contact, properties={"a": [1, "é"]})]
+
+    bulk_insert(Activity, rows)
+
+    assert Activity.objects.get(pk=rows[0].pk).properties == {"a": [1, "é"]}
+
+
+def test_a_unique_violation_is_djangos_integrity_error(business):
+    Contact.objects.create(business=business, type="customer", name="Taken", contact_id="SAME")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk_insert(Contact, [Contact(business=business, type="customer", name="Again", contact_id="SAME")])
+    assert Contact.objects.filter(contact_id="SAME").count() == 1
+
+
+def test_nothing_to_insert():
+    assert bulk_insert(Contact, []) == []
