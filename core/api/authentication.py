@@ -2,11 +2,16 @@
 
 from datetime import timedelta
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
-from core.models import ApiCredential
+from core.models import ApiCredential, User
+
+# Whether the credential's user holds the business's admin role, read with the credential itself: one statement
+# fewer on every request (the rules ask it first).
+ADMIN_ROLE = User.roles.through.objects.filter(user_id=OuterRef("user_id"), role__is_admin=True)
 
 # last_used_at is refreshed at most this often, so reads do not each cost a write.
 LAST_USED_RESOLUTION = timedelta(seconds=60)
@@ -37,7 +42,10 @@ class CredentialAuthentication(BaseAuthentication):
 
     def _check(self, key: str, secret: str, kind: str):
         credential = (
-            ApiCredential.objects.select_related("user__business").filter(key=key, kind=kind).first()
+            ApiCredential.objects.select_related("user__business")
+            .annotate(user_is_admin=Exists(ADMIN_ROLE))
+            .filter(key=key, kind=kind)
+            .first()
             if key and secret
             else None
         )
@@ -47,6 +55,7 @@ class CredentialAuthentication(BaseAuthentication):
         user = credential.user
         if not user.is_active or user.business_id is None:
             raise AuthenticationFailed()
+        user.__dict__["is_business_admin"] = credential.user_is_admin  # User.is_business_admin, already known
         if credential.last_used_at is None or now - credential.last_used_at > LAST_USED_RESOLUTION:
             ApiCredential.objects.filter(pk=credential.pk).update(last_used_at=now)
         return user, credential
