@@ -13,6 +13,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from core.exceptions import BusinessRuleViolation
@@ -138,5 +139,7 @@ def exception_handler(exc, context):
         )
         code, body = 500, {"message": SERVER_ERROR}
 
-    set_rollback()
+    # A write's transaction (IntegrationViewSet.dispatch) is rolled back; a read has none of its own to mark.
+    if getattr(context.get("request"), "method", None) not in SAFE_METHODS:
+        set_rollback()
     return Response(body, status=code, headers=headers)
