@@ -306,8 +306,9 @@ def list_figure(report, args, client, seeded: Seeded, page: int, per_page: int =
         )
     )
     report.note(
-        f"list page {page}: {len(statements)} statements per request (BEGIN, credential with its admin role, "
-        f"contact, count, page, files, COMMIT); Django's SQL replayed takes {common.human(django_sql, 's')} "
+        f"list page {page}: {len(statements)} statements per request (the credential with its admin role, "
+        f"the contact, count, page, files; a read opens no transaction); Django's SQL replayed takes "
+        f"{common.human(django_sql, 's')} "
         f"({django_sql / raw:.2f}× the raw SQL, the credential and contact lookups included), the rest of the "
         f"request {common.human(max(0.0, ours - django_sql), 's')} is Python (auth, DRF, row shaping, JSON); a "
         f"one-note page takes {common.human(one_row, 's')}, so the 100 notes and their files cost "
