@@ -17,16 +17,22 @@ from contacts.api.serializers import ContactWrite
 from contacts.importing.columns import BY_FIELD, COLUMNS, TYPE_MARKERS, cell_text
 from contacts.importing.reading import Table, trimmed
 from contacts.services import codes_taken, display_name
+from core.api.compiled import CompiledFirst, neutral
 
 SUPPLIER_SIDE = ("supplier", "both")
 COLUMN_INDEX = {column.field: index for index, column in enumerate(COLUMNS)} | {"columns": -1, "name": 2}
 TYPES = ("customer", "supplier", "both")
 
 
-class ImportRowSerializer(ContactWrite):
+class ImportRowSerializer(CompiledFirst, ContactWrite):
     """ContactWrite itself (its fields, checks and messages), run over the fields a row fills: an empty cell is a
-    field not sent, as in a JSON body that leaves it out. Required fields are always run."""
+    field not sent, as in a JSON body that leaves it out. Required fields are always run.
 
+    A row is first run by the serializer's compiled fields (core.api.compiled: the same fields without DRF's
+    per-field machinery), which vouch only for plainly valid rows; any other row is run by the serializer itself,
+    which reports its errors."""
+
+    @neutral
     def to_internal_value(self, data):
         self._sent = data
         return super().to_internal_value(data)
