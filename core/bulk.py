@@ -13,7 +13,7 @@ import functools
 import time
 from operator import attrgetter, itemgetter
 
-from django.db import connection, models
+from django.db import connection, connections, models
 
 #: rows per bulk_create on databases without COPY
 BATCH = 1000
@@ -64,20 +64,31 @@ def _row_maker(fields, *, of_dicts: bool = False):
 
     checked: set[tuple] = set()  # rows of these value types need nothing more (most rows of a batch look alike)
     pre_saving = any(own for _, _, own in special)
+    nulls: dict = {}  # what each special field sends for None, prepared once per database connection
 
-    def row(obj) -> list:
+    def row(obj, db) -> list:
+        """`db`: the connection itself (not the django.db.connection proxy, a thread-local look-up per use)."""
         values = list(getter(obj)) if len(fields) > 1 else [getter(obj)]
         target = _Attributes(obj) if of_dicts and pre_saving else obj
         for index, field, own_pre_save in special:
-            value = field.pre_save(target, add=True) if own_pre_save or not of_dicts else values[index]
-            values[index] = field.get_db_prep_save(value, connection)
+            if own_pre_save or not of_dicts:
+                value = field.pre_save(target, add=True)
+            else:
+                value = values[index]
+                if value is None:
+                    key = (index, db.alias)
+                    if key not in nulls:
+                        nulls[key] = field.get_db_prep_save(None, db)
+                    values[index] = nulls[key]
+                    continue
+            values[index] = field.get_db_prep_save(value, db)
         types = tuple(map(type, values))
         if types not in checked:
             fixed = False
             for index, kind, prepare in plain:
                 value = values[index]
                 if value is not None and type(value) is not kind:
-                    values[index], fixed = prepare(value, connection), True
+                    values[index], fixed = prepare(value, db), True
             if not fixed:
                 checked.add(types)
         return values
@@ -141,6 +152,7 @@ def _copy(model, items: list, make_row) -> list[int]:
     table, pk = meta.db_table, meta.pk.column
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     sql = f"COPY {connection.ops.quote_name(table)} ({connection.ops.quote_name(pk)}, {columns}) FROM STDIN"
+    db = connections[connection.alias]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk, len(items)]
@@ -150,7 +162,7 @@ def _copy(model, items: list, make_row) -> list[int]:
         with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
             write = copy.write_row
             for item, pk_value in zip(items, ids, strict=True):
-                write([pk_value, *make_row(item)])
+                write([pk_value, *make_row(item, db)])
     if connection.queries_logged:  # COPY bypasses the cursor wrapper; count it like any statement
         connection.queries_log.append(
             {"sql": f"{sql} -- {len(items)} rows", "time": f"{time.monotonic() - started:.3f}"}

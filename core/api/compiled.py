@@ -157,42 +157,45 @@ class CompiledInput:
             and not serializer.validators
             and not getattr(serializer, "partial", False)
         )
-        self.plans = []
+        self.plans = {}  # writable field -> (its place among the fields, the key it sets, its plan)
+        self.required = []
         for name, field in self.fields.items():
             if field.read_only:
                 continue
             if type(field).get_value not in _GET_VALUE:
                 self.usable = False  # it may read more of the body than its own key
-            self.plans.append(
-                (
-                    name,
-                    field.source_attrs[0] if field.source_attrs else name,
-                    field.required,
-                    _field_plan(serializer, name, field),
-                )
-            )
+            if field.required:
+                self.required.append(name)
+            target = field.source_attrs[0] if field.source_attrs else name
+            self.plans[name] = (len(self.plans), target, _field_plan(serializer, name, field))
 
     def validate(self, data) -> dict | None:
         """The serializer's validated data for `data`, or None when the serializer must decide."""
         if not self.usable or type(data) is not dict:
             return None
-        fields, echo = self.fields, self.echo
-        for key, value in data.items():
-            if type(value) is not str or not value.strip() or (key not in fields and key not in echo):
+        for name in self.required:
+            if name not in data:
                 return None
+        fields, echo, plans = self.fields, self.echo, self.plans
+        sent = []
+        for key, value in data.items():
+            if type(value) is not str or not value.strip():
+                return None
+            entry = plans.get(key)
+            if entry is None:
+                if key not in fields and key not in echo:
+                    return None
+                continue  # read-only or echoed: ignored, as the serializer ignores it
+            if entry[2] is None:
+                return None
+            sent.append((entry[0], entry[1], entry[2], value))
         joined = "\x01".join(data.values())
         if "\x00" in joined or _SURROGATE.search(joined):
             return None
+        sent.sort()  # the serializer's field order (places are unique)
         out = {}
         try:
-            for name, target, required, plan in self.plans:
-                text = data.get(name, _MISSING)
-                if text is _MISSING:
-                    if required:
-                        return None
-                    continue
-                if plan is None:
-                    return None
+            for _, target, plan, text in sent:
                 out[target] = plan(text)
         except Exception:  # noqa: BLE001 - whatever it is, the serializer itself will say (or raise) it
             return None

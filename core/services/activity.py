@@ -37,9 +37,17 @@ def snapshot(instance: models.Model, fields) -> dict:
     return {attname: json_value(getattr(instance, attname)) for attname in _attnames(type(instance), tuple(fields))}
 
 
+#: types json_value returns as they are
+_AS_IS = frozenset((str, int, bool, float, type(None)))
+
+
 def snapshot_values(model: type[models.Model], values: dict, fields) -> dict:
     """snapshot() of a row given as core.bulk.model_values (by attname) instead of an instance."""
-    return {attname: json_value(values[attname]) for attname in _attnames(model, tuple(fields))}
+    out = {}
+    for attname in _attnames(model, tuple(fields)):
+        value = values[attname]
+        out[attname] = value if type(value) in _AS_IS else json_value(value)
+    return out
 
 
 def changed(old: dict, new: dict) -> tuple[dict, dict]:
