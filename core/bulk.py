@@ -9,6 +9,8 @@ large inserts most of the time (measured by `make bench-import`). The values are
 databases use bulk_create. Either way each object gets its primary key and is marked saved.
 """
 
+import datetime
+import decimal
 import functools
 import time
 from operator import attrgetter, itemgetter
@@ -38,6 +40,13 @@ def _plain_type(field):
     return PLAIN.get((field.target_field if field.is_relation else field).get_internal_type())
 
 
+_DJANGO_FIELDS = "django.db.models.fields"
+#: immutable values whose preparation by a Django field depends on the value alone (datetimes excluded: unique)
+_MEMO_TYPES = frozenset((type(None), int, str, bool, decimal.Decimal, datetime.date))
+_MEMO_SIZE = 10_000
+_NOT_YET = object()
+
+
 class _Attributes:
     """A row (a dict keyed by attname) seen as an object, for the fields whose pre_save reads or sets the value
     on the instance (auto_now): `pre_save(_Attributes(row), add=True)` does to the row what it does to an object."""
@@ -64,7 +73,10 @@ def _row_maker(fields, *, of_dicts: bool = False):
 
     checked: set[tuple] = set()  # rows of these value types need nothing more (most rows of a batch look alike)
     pre_saving = any(own for _, _, own in special)
-    nulls: dict = {}  # what each special field sends for None, prepared once per database connection
+    # What a special field of Django's own sends for a value it was given (not one its pre_save makes), prepared
+    # once per value and connection: None, and repeated amounts, dates and codes (balance 0, a credit limit).
+    prepared: dict = {}
+    memo = {index for index, field, own in special if not own and type(field).__module__.startswith(_DJANGO_FIELDS)}
 
     def row(obj, db) -> list:
         """`db`: the connection itself (not the django.db.connection proxy, a thread-local look-up per use)."""
@@ -75,11 +87,14 @@ def _row_maker(fields, *, of_dicts: bool = False):
                 value = field.pre_save(target, add=True)
             else:
                 value = values[index]
-                if value is None:
-                    key = (index, db.alias)
-                    if key not in nulls:
-                        nulls[key] = field.get_db_prep_save(None, db)
-                    values[index] = nulls[key]
+                if index in memo and type(value) in _MEMO_TYPES:
+                    key = (index, db.alias, type(value), str(value))  # by text: Decimal 1.0 and 1.00 differ
+                    done = prepared.get(key, _NOT_YET)
+                    if done is _NOT_YET:
+                        done = field.get_db_prep_save(value, db)
+                        if len(prepared) < _MEMO_SIZE:
+                            prepared[key] = done
+                    values[index] = done
                     continue
             values[index] = field.get_db_prep_save(value, db)
         types = tuple(map(type, values))
