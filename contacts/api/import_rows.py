@@ -17,16 +17,24 @@ from contacts.api.serializers import ContactWrite
 from contacts.importing.columns import BY_FIELD, COLUMNS, TYPE_MARKERS, cell_text
 from contacts.importing.reading import Table, trimmed
 from contacts.services import codes_taken, display_name
+from core.api.compiled import CompiledFirst, neutral
 
 SUPPLIER_SIDE = ("supplier", "both")
 COLUMN_INDEX = {column.field: index for index, column in enumerate(COLUMNS)} | {"columns": -1, "name": 2}
 TYPES = ("customer", "supplier", "both")
+#: per column: its field, its kind, whether a text cell is simply stripped (columns.cell_text: all but `period`)
+CELL_KINDS = tuple((c.field, c.kind, cell_text(" A ", c.kind) == "A") for c in COLUMNS)
 
 
-class ImportRowSerializer(ContactWrite):
+class ImportRowSerializer(CompiledFirst, ContactWrite):
     """ContactWrite itself (its fields, checks and messages), run over the fields a row fills: an empty cell is a
-    field not sent, as in a JSON body that leaves it out. Required fields are always run."""
+    field not sent, as in a JSON body that leaves it out. Required fields are always run.
 
+    A row is first run by the serializer's compiled fields (core.api.compiled: the same fields without DRF's
+    per-field machinery), which vouch only for plainly valid rows; any other row is run by the serializer itself,
+    which reports its errors."""
+
+    @neutral
     def to_internal_value(self, data):
         self._sent = data
         return super().to_internal_value(data)
@@ -96,8 +104,13 @@ class RowChecker:
         if len(cells) > len(COLUMNS) or (len(cells) < len(COLUMNS) and kind == "text"):
             error("columns", "Number of columns mismatch")
             return
-        texts = {c.field: cell_text(v, c.kind) for c, v in zip(COLUMNS, cells, strict=False)}
-        failed = {name for name, text in texts.items() if "\x00" in text}
+        texts = {
+            name: v.strip() if type(v) is str and as_is else cell_text(v, kind)  # most cells: text, as it is
+            for (name, kind, as_is), v in zip(CELL_KINDS, cells, strict=False)
+        }
+        failed = set()
+        if "\x00" in "".join(texts.values()):
+            failed = {name for name, text in texts.items() if "\x00" in text}
         for name in failed:
             error(name, f"{_short(name)} contains a NUL character in row no. {number}")
 

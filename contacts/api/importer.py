@@ -85,9 +85,9 @@ def import_contacts(
     if dry_run:
         return summary
 
-    def opening_balances(contacts, rows):
+    def opening_balances(ids, rows):
         amounts = [
-            (c, row["opening_balance"]) for c, row in zip(contacts, rows, strict=True) if row.get("opening_balance")
+            (pk, row["opening_balance"]) for pk, row in zip(ids, rows, strict=True) if row.get("opening_balance")
         ]
         opening_balances_create(business=business, user=user, amounts=amounts)
 

@@ -8,7 +8,7 @@ from itertools import islice
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from core.bulk import bulk_insert
+from core.bulk import bulk_insert_values, model_values
 from core.models import Activity
 
 
@@ -37,6 +37,19 @@ def snapshot(instance: models.Model, fields) -> dict:
     return {attname: json_value(getattr(instance, attname)) for attname in _attnames(type(instance), tuple(fields))}
 
 
+#: types json_value returns as they are
+_AS_IS = frozenset((str, int, bool, float, type(None)))
+
+
+def snapshot_values(model: type[models.Model], values: dict, fields) -> dict:
+    """snapshot() of a row given as core.bulk.model_values (by attname) instead of an instance."""
+    out = {}
+    for attname in _attnames(model, tuple(fields)):
+        value = values[attname]
+        out[attname] = value if type(value) in _AS_IS else json_value(value)
+    return out
+
+
 def changed(old: dict, new: dict) -> tuple[dict, dict]:
     keys = [k for k in new if old.get(k) != new.get(k)]
     return {k: old.get(k) for k in keys}, {k: new[k] for k in keys}
@@ -49,10 +62,10 @@ def log_activity(**fields) -> Activity:
     return activity
 
 
-def activity_row(
+def activity_fields(
     *,
     business,
-    subject,
+    subject=None,
     causer,
     description: str,
     event: str | None,
@@ -60,23 +73,34 @@ def activity_row(
     new: dict | None = None,
     extra: dict | None = None,
     log_name: str = "default",
-) -> Activity:
-    """The unsaved activity row of log_activity (bulk writers save many at once)."""
+    subject_type=None,
+    subject_id=None,
+) -> dict:
+    """The keyword arguments of an activity row: about `subject` (an instance), or `subject_type` (a ContentType)
+    and `subject_id` for a row written without an instance."""
     properties = dict(extra or {})
     if new is not None:
         properties["attributes"] = new
     if old is not None:
         properties["old"] = old
-    return Activity(
-        business=business,
-        log_name=log_name,
-        description=description,
-        event=event,
-        subject_type=ContentType.objects.get_for_model(subject, for_concrete_model=False),
-        subject_id=subject.pk,
-        causer=causer if getattr(causer, "pk", None) else None,
-        properties=properties,
-    )
+    if subject is not None:
+        subject_type = ContentType.objects.get_for_model(subject, for_concrete_model=False)
+        subject_id = subject.pk
+    return {
+        "business": business,
+        "log_name": log_name,
+        "description": description,
+        "event": event,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "causer": causer if getattr(causer, "pk", None) else None,
+        "properties": properties,
+    }
+
+
+def activity_row(**fields) -> Activity:
+    """The unsaved activity row of log_activity (the fields of activity_fields)."""
+    return Activity(**activity_fields(**fields))
 
 
 def log_created(*, business, user, instance, fields, description: str = "added") -> Activity:
@@ -94,20 +118,47 @@ def log_created_many(*, business, user, instances, fields, description: str = "a
     """log_created for many saved rows: one insert per batch, only one batch of rows in memory at a time."""
     remaining = iter(instances)
     while batch := list(islice(remaining, batch_size)):
-        bulk_insert(
-            Activity,
-            [
-                activity_row(
+        _insert_created(
+            business=business,
+            user=user,
+            subjects=[
+                (ContentType.objects.get_for_model(i, for_concrete_model=False), i.pk, snapshot(i, fields))
+                for i in batch
+            ],
+            description=description,
+        )
+
+
+def log_created_values(*, business, user, model, rows, ids, fields, description: str = "added") -> None:
+    """log_created_many for rows written with core.bulk.bulk_insert_values: `rows` as model_values, `ids` theirs."""
+    subject_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    _insert_created(
+        business=business,
+        user=user,
+        subjects=[(subject_type, pk, snapshot_values(model, row, fields)) for row, pk in zip(rows, ids, strict=True)],
+        description=description,
+    )
+
+
+def _insert_created(*, business, user, subjects, description: str) -> None:
+    bulk_insert_values(
+        Activity,
+        [
+            model_values(
+                Activity,
+                activity_fields(
                     business=business,
-                    subject=instance,
                     causer=user,
                     description=description,
                     event="created",
-                    new=snapshot(instance, fields),
-                )
-                for instance in batch
-            ],
-        )
+                    new=new,
+                    subject_type=subject_type,
+                    subject_id=subject_id,
+                ),
+            )
+            for subject_type, subject_id, new in subjects
+        ],
+    )
 
 
 def log_deleted(*, business, user, instance, fields, description: str = "deleted") -> Activity:

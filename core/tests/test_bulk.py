@@ -1,10 +1,11 @@
-"""core.bulk.bulk_insert: what bulk_create would store (COPY on PostgreSQL), keys set, errors as Django's."""
+"""core.bulk.bulk_insert and bulk_insert_values: what bulk_create would store (COPY on PostgreSQL), keys set,
+errors as Django's."""
 
 import pytest
 from django.db import IntegrityError, transaction
 
 from contacts.models import Contact
-from core.bulk import bulk_insert
+from core.bulk import bulk_insert, bulk_insert_values, model_values
 from core.models import Activity
 
 
@@ -53,3 +54,52 @@ def test_a_unique_violation_is_djangos_integrity_error(business):
 
 def test_nothing_to_insert():
     assert bulk_insert(Contact, []) == []
+
+
+def _stored(pks):
+    skip = {"id", "contact_id", "created_at", "updated_at"}
+    return [{k: v for k, v in row.items() if k not in skip} for row in Contact.objects.filter(pk__in=pks).values()]
+
+
+def test_values_are_stored_as_the_same_instances_would_be(business, admin_user):
+    def kwargs(i):
+        return {
+            "business": business,
+            "type": "supplier",
+            "name": f"Values {i}",
+            "contact_id": f"V{i}",
+            "shipping_custom_field_details": {"dock": i} if i else None,
+            "created_by": admin_user,
+            "credit_limit": "12.5" if i else None,
+            "pay_term_number": 30,
+        }
+
+    instances = bulk_insert(Contact, [Contact(**kwargs(i)) for i in range(3)])
+    rows = [model_values(Contact, {**kwargs(i), "contact_id": f"W{i}"}) for i in range(3)]
+
+    ids = bulk_insert_values(Contact, rows)
+
+    assert len(ids) == 3 and len(set(ids)) == 3 and not set(ids) & {c.pk for c in instances}
+    assert _stored(ids) == _stored([c.pk for c in instances])
+    assert [c.contact_id for c in Contact.objects.filter(pk__in=ids).order_by("pk")] == ["W0", "W1", "W2"]
+    assert all(c.created_at and c.updated_at for c in Contact.objects.filter(pk__in=ids))
+
+
+def test_model_values_are_what_an_instance_holds(business, admin_user):
+    values = model_values(Contact, {"business": business, "type": "customer", "name": "N", "created_by": admin_user})
+    instance = Contact(business=business, type="customer", name="N", created_by=admin_user)
+
+    assert values == {f.attname: getattr(instance, f.attname) for f in Contact._meta.concrete_fields if f.name != "id"}
+    with pytest.raises(TypeError):
+        model_values(Contact, {"business": business, "no_such_field": 1})
+
+
+def test_a_unique_violation_of_values_is_djangos_integrity_error(business):
+    Contact.objects.create(business=business, type="customer", name="Taken", contact_id="SAME")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk_insert_values(
+            Contact,
+            [model_values(Contact, {"business": business, "type": "customer", "name": "A", "contact_id": "SAME"})],
+        )
+    assert bulk_insert_values(Contact, []) == []

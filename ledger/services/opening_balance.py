@@ -10,9 +10,9 @@ from django.db import transaction as db
 from django.utils import timezone
 
 from contacts.models import Contact
-from core.bulk import bulk_insert
+from core.bulk import bulk_insert_values, model_values
 from core.models import BusinessLocation
-from core.services.activity import log_created, log_created_many, log_deleted, logged_update
+from core.services.activity import log_created, log_created_values, log_deleted, logged_update
 from ledger.models import Transaction
 from ledger.services.numbering import document_number, document_numbers
 from ledger.services.payment_status import refresh_payment_status, status_for, total_paid
@@ -43,28 +43,35 @@ def _first_location(business):
     return BusinessLocation.objects.for_business(business).order_by("id").first()
 
 
-def _new_document(*, business, user, location, contact: Contact, amount: Decimal, ref_no: str, now) -> Transaction:
-    """The unsaved opening-balance document of a contact that has none yet (nothing is paid on it)."""
-    return Transaction(
-        business=business,
-        location=location,
-        type=Transaction.Type.OPENING_BALANCE,
-        status=Transaction.Status.FINAL,
-        contact=contact,
-        ref_no=ref_no,
-        transaction_date=now,
-        due_date=now,
-        total_before_tax=amount,
-        final_total=amount,
-        payment_status=status_for(amount, Decimal(0)),
-        created_by=user,
-    )
+def _document_fields(*, business, user, location, contact: Contact | int, amount: Decimal, ref_no: str, now) -> dict:
+    """The keyword arguments of the opening-balance document of a contact (an instance, or its id) that has none
+    yet (nothing is paid on it)."""
+    return {
+        "business": business,
+        "location": location,
+        "type": Transaction.Type.OPENING_BALANCE,
+        "status": Transaction.Status.FINAL,
+        **({"contact": contact} if isinstance(contact, Contact) else {"contact_id": contact}),
+        "ref_no": ref_no,
+        "transaction_date": now,
+        "due_date": now,
+        "total_before_tax": amount,
+        "final_total": amount,
+        "payment_status": status_for(amount, Decimal(0)),
+        "created_by": user,
+    }
+
+
+def _new_document(**fields) -> Transaction:
+    """The unsaved opening-balance document of _document_fields."""
+    return Transaction(**_document_fields(**fields))
 
 
 def opening_balances_create(*, business, user, amounts, batch_size: int = 5000) -> int:
     """Opening balances for new contacts that have none yet, in bulk (the import): `amounts` yields
-    (contact, amount) pairs with amount > 0. Per batch: one counter step for the reference numbers, one insert of
-    the documents, one of their activity rows. Returns how many documents were written."""
+    (contact, amount) pairs with amount > 0, a contact given as an instance or by id. Per batch: one counter step
+    for the reference numbers, one insert of the documents, one of their activity rows.
+    Returns how many documents were written."""
     location, now, written = _first_location(business), timezone.now(), 0
     remaining = iter(amounts)
     with db.atomic():
@@ -72,16 +79,19 @@ def opening_balances_create(*, business, user, amounts, batch_size: int = 5000) 
             if any(amount <= 0 for _, amount in batch):
                 raise ValidationError({FIELD: ["An opening balance written in bulk must be greater than 0."]})
             numbers = document_numbers(business, "opening_balance", "ref_no", len(batch))
-            documents = bulk_insert(
-                Transaction,
-                [
-                    _new_document(
+            documents = [
+                model_values(
+                    Transaction,
+                    _document_fields(
                         business=business, user=user, location=location, contact=c, amount=a, ref_no=n, now=now
-                    )
-                    for (c, a), n in zip(batch, numbers, strict=True)
-                ],
+                    ),
+                )
+                for (c, a), n in zip(batch, numbers, strict=True)
+            ]
+            ids = bulk_insert_values(Transaction, documents)
+            log_created_values(
+                business=business, user=user, model=Transaction, rows=documents, ids=ids, fields=DOCUMENT_FIELDS
             )
-            log_created_many(business=business, user=user, instances=documents, fields=DOCUMENT_FIELDS)
             written += len(documents)
     return written
 
