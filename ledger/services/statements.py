@@ -5,9 +5,12 @@ import datetime
 import hashlib
 import smtplib
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.html import escape, linebreaks
 
@@ -121,3 +124,48 @@ def send_statement(*, business, user, mail: StatementMail):
                 "pdf_sha256": hashlib.sha256(pdf).hexdigest(),
             },
         )
+
+
+# --- bulk: the customers a statement run goes to ---------------------------------------------------------------
+
+DEFAULT_SUBJECT = "Statement of account {start_date} – {end_date}"
+DEFAULT_BODY = (
+    "Dear {contact_name},\n\nplease find attached your statement of account for {start_date} to {end_date}.\n"
+    "Balance due: {balance_due}.\n\nKind regards,\n{business_name}"
+)
+
+
+def customer_balances_due(business, end_date: datetime.date, contact_ids=None) -> list[tuple[Contact, Decimal]]:
+    """Every customer (and customer-and-supplier) of the business with the balance due at the end of end_date, in
+    their direction (positive: they owe us), from one grouped query over the same rows as every contact's ledger."""
+    from django.db import connection
+
+    from core.dates import day_bounds
+    from core.sql import db_datetimes
+    from ledger.contact_ledger import business_union_sql, to_decimal
+
+    _, upper = day_bounds(business, end_date, end_date)
+    union, params = business_union_sql(business)
+    sql = (
+        f"SELECT u.r_contact_id, SUM(u.r_credit - u.r_debit) FROM ({union}) u "
+        "WHERE u.r_date < %s GROUP BY u.r_contact_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *db_datetimes(upper)])
+        closing = {contact_id: to_decimal(total) for contact_id, total in cursor.fetchall()}
+    contacts = Contact.objects.for_business(business).filter(type__in=(Contact.Type.CUSTOMER, Contact.Type.BOTH))
+    if contact_ids:
+        contacts = contacts.filter(pk__in=contact_ids)
+    zero = Decimal(0)
+    return [(contact, -closing.get(contact.pk, zero) or zero) for contact in contacts.order_by("id")]
+
+
+def addresses_of(email: str | None) -> list[str] | None:
+    """The contact's e-mail field as a list of valid addresses (comma-separated), [] when empty, None if invalid."""
+    addresses = [part.strip() for part in (email or "").replace(";", ",").split(",") if part.strip()]
+    try:
+        for address in addresses:
+            validate_email(address)
+    except ValidationError:
+        return None
+    return addresses
