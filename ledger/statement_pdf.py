@@ -8,6 +8,7 @@ project's static files; a URL, a file path outside them or a data URI is refused
 """
 
 import datetime
+import functools
 import io
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -17,6 +18,8 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from core.dates import business_date_text, business_datetime_text, now_in
 from core.money import format_currency
@@ -24,6 +27,13 @@ from ledger.statement import FORMATS, ContactStatement
 
 #: Lines per table: about a page of single-line rows, so a table rarely has to be split.
 CHUNK_ROWS = 40
+#: Consecutive lines whose every cell fits on one line are printed as one table row of PACK_LINES lines, each
+#: cell holding its column's lines (xhtml2pdf's cost is per cell, not per line of text). A pack moves to the next
+#: page whole, so it stays small.
+PACK_LINES = 8
+FONT_FILE = "ledger/fonts/DejaVuSansCondensed.ttf"
+FONT_SIZE = 7.5  # points: base.html's body font-size
+CELL_PADDING = 6  # points: base.html's td padding, left and right
 
 TITLES = {
     "format_1": "Ledger",
@@ -130,6 +140,23 @@ class StatementRenderError(Exception):
     pass
 
 
+@functools.cache
+def _measuring_font() -> str:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    name = "StatementMeasure"
+    pdfmetrics.registerFont(TTFont(name, finders.find(FONT_FILE)))
+    return name
+
+
+def fits_one_line(text: str, width: float) -> bool:
+    """Whether `text` prints on one line in a cell `width` points wide (with a point to spare)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return "\n" not in text and stringWidth(text, _measuring_font(), FONT_SIZE) <= width - CELL_PADDING - 1
+
+
 def _when(value) -> datetime.datetime | None:
     return datetime.datetime.fromisoformat(value) if isinstance(value, str) else value
 
@@ -177,26 +204,50 @@ class StatementDocument:
         )
 
     def rows(self, lines: list[dict]) -> list[dict]:
-        """One row per line; a sell's or purchase's products ride on its row (printed under it, never apart)."""
+        """One row per line; a sell's or purchase's products ride on its row (printed under it, never apart).
+        `single`: every cell of the row fits on one line, so it can be packed with its neighbours."""
         rows = []
         for line in lines:
-            row = {"cells": self._cells(line)}
+            cells = self._cells(line)
+            row = {"cells": cells, "single": all(fits_one_line(text, column.width) for text, column in cells)}
             if line.get("products"):
                 row["products"] = [self._product_text(p) for p in line["products"]]
+                row["single"] = False
             rows.append(row)
         return rows
 
+    def _pack(self, rows: list[dict]) -> dict:
+        columns = zip(*(row["cells"] for row in rows), strict=True)
+        return {
+            "pack": [
+                (mark_safe("<br>".join(escape(text) if text else "&nbsp;" for text, _ in cells)), cells[0][1])
+                for cells in columns
+            ]
+        }
+
     def chunks(self, rows: list[dict]) -> list[list[dict]]:
         """Tables of about CHUNK_ROWS printed lines each (a row and its products count as one plus one per
-        product)."""
-        chunks, current, size = [], [], 0
+        product); inside them runs of single-line rows packed PACK_LINES to a table row."""
+        chunks, current, size, run = [], [], 0, []
+
+        def flush_run():
+            for i in range(0, len(run), PACK_LINES):
+                current.append(self._pack(run[i : i + PACK_LINES]))
+            run.clear()
+
         for row in rows:
             weight = 1 + len(row.get("products", ()))
-            if current and size + weight > CHUNK_ROWS:
+            if (current or run) and size + weight > CHUNK_ROWS:
+                flush_run()
                 chunks.append(current)
                 current, size = [], 0
-            current.append(row)
+            if row["single"]:
+                run.append(row)
+            else:
+                flush_run()
+                current.append(row)
             size += weight
+        flush_run()
         if current:
             chunks.append(current)
         return chunks
@@ -273,7 +324,7 @@ class StatementDocument:
             "fmt": self.fmt,
             "title": TITLES[self.fmt],
             "landscape": self.fmt in LANDSCAPE,
-            "font_regular": f"{settings.STATIC_URL}ledger/fonts/DejaVuSansCondensed.ttf",
+            "font_regular": f"{settings.STATIC_URL}{FONT_FILE}",
             "font_bold": f"{settings.STATIC_URL}ledger/fonts/DejaVuSansCondensed-Bold.ttf",
             "business": self.business_block(),
             "contact": self.contact_block(),

@@ -65,11 +65,15 @@ def statement_books(business, user):
 
 
 def pdf_text(content: bytes) -> str:
-    """Every page's text, in order, with runs of white space made single spaces."""
+    """Every page's text as laid out (line by line, left to right), with runs of white space made single spaces."""
     import io
 
     reader = pypdf.PdfReader(io.BytesIO(content))
-    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+    return " ".join(page_text(page) for page in reader.pages)
+
+
+def page_text(page) -> str:
+    return " ".join((page.extract_text(extraction_mode="layout") or "").split())
 
 
 def page_count(content: bytes) -> int:

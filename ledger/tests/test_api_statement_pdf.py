@@ -9,7 +9,7 @@ from core.tests.matrix import BASE, assert_not_found, check_permissions
 from core.tests.openapi import assert_matches_schema
 from ledger.statement_pdf import ResourceRefused, static_only
 from ledger.tests.builders import ledger_data, make_customer, make_sell, moment, pay_due
-from ledger.tests.statement_books import FIRST_HALF, page_count, pdf_text, statement_books
+from ledger.tests.statement_books import FIRST_HALF, page_count, page_text, pdf_text, statement_books
 
 FORMATS = ["format_1", "format_2", "format_3", "format_4"]
 PERIOD = "start_date=2026-01-01&end_date=2026-06-30"
@@ -123,7 +123,7 @@ def test_a_long_ledger_runs_over_pages_each_with_the_header_and_its_number(api, 
 
     reader = pypdf.PdfReader(io.BytesIO(response.content))
     for number, page in enumerate(reader.pages, start=1):
-        text = " ".join(page.extract_text().split())
+        text = page_text(page)
         assert "Carla Customer" in text and "CO0042" in text and "Acme Trading" in text
         assert f"Page {number}" in text
         assert "Date Ref No Type Location" in text  # the column headings on every page
