@@ -149,7 +149,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_FILE_UPLOAD_MAX_MEMORY_SIZE", defa
 FILE_UPLOAD_TEMP_DIR = env.str("DJANGO_FILE_UPLOAD_TEMP_DIR", default=None)
 
 # Outgoing e-mail (statements): EMAIL_URL as django-environ reads it: smtp://user:pass@host:25,
-# smtp+tls://user:pass@host:587 (STARTTLS), smtps://user:pass@host:465 (SSL); consolemail:// (the default: printed on
+# smtp+tls://user:pass@host:587 or smtps://… (STARTTLS), smtp+ssl://user:pass@host:465 (SSL); consolemail:// (printed on
 # the console), filemail:///path/to/dir, memorymail:// (kept in memory, for tests).
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 if env("DJANGO_EMAIL_BACKEND", default=None):  # a backend class named outright wins (custom backends)
