@@ -336,6 +336,9 @@ class StatementDocument:
             "column_count": len(columns),
             "chunks": self.chunks(self.rows(payload["lines"])),
             "line_count": len(payload["lines"]),
+            "empty_text": "No open documents at the end of the period."
+            if self.fmt == "format_2"
+            else "No lines in this period.",
             "period_summary": period,
             "overall_summary": overall,
             "balance_due": self.money(summary["balance_due"]),
