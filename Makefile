@@ -7,7 +7,7 @@ PIP_FLAGS ?= --disable-pip-version-check --quiet
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check-schema migrate demo serve bench-contacts bench-ledger bench-money bench-accounts bench-subscriptions bench-notes bench-import pg-up clean
+.PHONY: run test lint format check-schema migrate demo serve bench-contacts bench-ledger bench-money bench-accounts bench-subscriptions bench-notes bench-import bench-statements pg-up clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,11 @@ bench-subscriptions: $(VENV)/.dev
 bench-notes: $(VENV)/.dev
 	@url="$${BENCH_DATABASE_URL:-$$(scripts/pg-up)}"; \
 	BENCH_DATABASE_URL="$$url" $(PY) bench/notes.py $(BENCH_ARGS)
+
+## make bench-statements: the statements benchmark (ledger PDFs of 2,000 and 10,000 lines, format_1 and format_3) on PostgreSQL.
+bench-statements: $(VENV)/.dev
+	@url="$${BENCH_DATABASE_URL:-$$(scripts/pg-up)}"; \
+	BENCH_DATABASE_URL="$$url" $(PY) bench/statements.py $(BENCH_ARGS)
 
 ## make bench-import: the contact import benchmark (10,000-row xlsx, 50,000-row csv through the API) on PostgreSQL.
 bench-import: $(VENV)/.dev

@@ -55,3 +55,25 @@ def local_iso(moment: datetime.datetime | None, business) -> str | None:
 
 def now_in(business) -> datetime.datetime:
     return timezone.localtime(timezone=business_zone(business))
+
+
+# Business date formats (RULES §10) as strftime patterns, for PDFs and e-mails.
+_STRFTIME = {"d-m-Y": "%d-%m-%Y", "m-d-Y": "%m-%d-%Y", "d/m/Y": "%d/%m/%Y", "m/d/Y": "%m/%d/%Y"}
+
+
+def business_date_text(day, business) -> str:
+    """A date (or the local date of a moment) in the business's date format: `01/31/2026` for m/d/Y."""
+    if day is None:
+        return ""
+    if isinstance(day, datetime.datetime):
+        day = timezone.localtime(day, business_zone(business)) if timezone.is_aware(day) else day
+    return day.strftime(_STRFTIME.get(business.date_format, "%m/%d/%Y"))
+
+
+def business_datetime_text(moment, business) -> str:
+    """A moment in the business's date format and time format (24h `14:05`, or 12h `02:05 PM`), local time."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment, business_zone(business)) if timezone.is_aware(moment) else moment
+    clock = "%I:%M %p" if business.time_format == "12" else "%H:%M"
+    return f"{business_date_text(local, business)} {local.strftime(clock)}"

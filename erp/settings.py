@@ -148,7 +148,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", defa
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_FILE_UPLOAD_MAX_MEMORY_SIZE", default=262_144)
 FILE_UPLOAD_TEMP_DIR = env.str("DJANGO_FILE_UPLOAD_TEMP_DIR", default=None)
 
-EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Outgoing e-mail (statements): EMAIL_URL as django-environ reads it: smtp://user:pass@host:25,
+# smtp+tls://user:pass@host:587 or smtps://… (STARTTLS), smtp+ssl://user:pass@host:465 (SSL); consolemail:// (printed on
+# the console), filemail:///path/to/dir, memorymail:// (kept in memory, for tests).
+globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
+if env("DJANGO_EMAIL_BACKEND", default=None):  # a backend class named outright wins (custom backends)
+    EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ERP <noreply@localhost>")
+# Seconds before a mail server that does not answer counts as down (the send fails, or is retried by a worker).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # Background tasks (erp/celery.py). With a broker (`redis://host:6379/0`) tasks go to the queue for
 # `celery -A erp worker`, and `celery -A erp beat` queues the scheduled ones; without one (the default)

@@ -16,6 +16,7 @@ from contacts.models import Contact
 from core.admin_base import ActivityTrailInline, BusinessScopedAdmin, ReadOnlyAdmin, ReadOnlyTabular
 from core.exceptions import BusinessRuleViolation
 from core.money import format_currency
+from ledger.admin_statements import send_statement
 from ledger.models import PurchaseDocument, PurchaseLine, SellDocument, SellLine, Transaction, TransactionPayment
 from ledger.selectors import contact_balance
 from ledger.services.payments import payment_delete
@@ -221,6 +222,7 @@ class ContactWithLedgerAdmin(ContactAdmin):
     """The contact page, with what the contact owes (or is owed) and their recent ledger."""
 
     readonly_fields = (*ContactAdmin.readonly_fields, "balance_due", "recent_ledger")
+    actions = [*(ContactAdmin.actions or ()), send_statement]
     fieldsets = (
         *ContactAdmin.fieldsets,
         ("Money owed", {"fields": ("balance_due", "recent_ledger")}),

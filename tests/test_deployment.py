@@ -199,3 +199,51 @@ def test_an_unknown_storage_is_refused_at_start():
     result = _settings_with({"ERP_STORAGE": "ftp"})
     assert result.returncode != 0
     assert "ERP_STORAGE must be local or s3" in result.stderr
+
+
+def _email_settings(env: dict) -> dict:
+    script = (
+        "import json; from django.conf import settings as s; print(json.dumps({k: getattr(s, k, None) for k in "
+        "('EMAIL_BACKEND', 'EMAIL_HOST', 'EMAIL_PORT', 'EMAIL_HOST_USER', 'EMAIL_HOST_PASSWORD', 'EMAIL_USE_TLS', "
+        "'EMAIL_USE_SSL', 'DEFAULT_FROM_EMAIL', 'EMAIL_TIMEOUT')}))"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("EMAIL_", "DEFAULT_FROM", "DJANGO_EMAIL"))}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'erp.settings'); django.setup(); "
+            + script,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env={**clean, **env},
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_email_goes_to_the_console_by_default():
+    config = _email_settings({})
+    assert config["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert config["DEFAULT_FROM_EMAIL"] == "ERP <noreply@localhost>"
+
+
+def test_email_url_configures_smtp_with_starttls_or_ssl():
+    config = _email_settings(
+        {"EMAIL_URL": "smtp+tls://mailer:p%40ss@smtp.example.com:587", "DEFAULT_FROM_EMAIL": "Acme <billing@acme.test>"}
+    )
+    assert config["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert (config["EMAIL_HOST"], config["EMAIL_PORT"]) == ("smtp.example.com", 587)
+    assert (config["EMAIL_HOST_USER"], config["EMAIL_HOST_PASSWORD"]) == ("mailer", "p@ss")
+    assert config["EMAIL_USE_TLS"] is True
+    assert config["DEFAULT_FROM_EMAIL"] == "Acme <billing@acme.test>"
+    assert _email_settings({"EMAIL_URL": "smtp+ssl://u:p@smtp.example.com:465"})["EMAIL_USE_SSL"] is True
+
+
+def test_compose_passes_the_mail_settings():
+    text = (ROOT / "docker-compose.yml").read_text()
+    assert "EMAIL_URL: ${EMAIL_URL:-consolemail://}" in text
+    assert "DEFAULT_FROM_EMAIL: ${DEFAULT_FROM_EMAIL:-" in text

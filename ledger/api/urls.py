@@ -6,12 +6,14 @@ from ledger.api.views.ledger_discounts import ContactLedgerDiscountViewSet, Ledg
 from ledger.api.views.money import ContactMoneyViewSet
 from ledger.api.views.payment_admin import PaymentViewSet
 from ledger.api.views.payments import PaymentMethodViewSet, TransactionPaymentViewSet
+from ledger.api.views.statements import ContactStatementViewSet
 
 sells = SellViewSet.as_view
 purchases = PurchaseViewSet.as_view
 contact_documents = ContactDocumentsViewSet.as_view
 money = ContactMoneyViewSet.as_view
 discounts = LedgerDiscountViewSet.as_view
+statements = ContactStatementViewSet.as_view
 
 urlpatterns = [
     path("sells", sells({"get": "list", "post": "create"}), name="sells"),
@@ -36,6 +38,8 @@ urlpatterns = [
     path("contacts/<id:pk>/balance", money({"get": "balance"}), name="contact-balance"),
     path("contacts/<id:pk>/opening-balance", money({"get": "opening_balance"}), name="contact-opening-balance"),
     path("contacts/<id:pk>/ledger", money({"get": "ledger"}), name="contact-ledger"),
+    path("contacts/<id:pk>/ledger/pdf", statements({"get": "pdf"}), name="contact-ledger-pdf"),
+    path("contacts/<id:pk>/ledger/send", statements({"post": "send"}), name="contact-ledger-send"),
     path("contacts/<id:pk>/payments", money({"get": "payments", "post": "pay"}), name="contact-payments"),
     path(
         "contacts/<id:pk>/ledger-discounts",

@@ -302,6 +302,8 @@ MONEY_ROUTE_NAMES = {
     "contact-balance",
     "contact-opening-balance",
     "contact-ledger",
+    "contact-ledger-pdf",
+    "contact-ledger-send",
     "contact-payments",
     "contact-ledger-discounts",
     "ledger-discounts",
