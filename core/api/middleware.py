@@ -78,17 +78,16 @@ class IntegrationApiMiddleware:
             setattr(request, OUTCOME, ())
             verdict = ratelimit.hit(address, "anonymous")
         else:
-            verdict = ratelimit.peek(address, "anonymous")
-            if verdict is None or verdict.allowed:
-                try:
-                    user, credential = CredentialAuthentication().credentials_of(request)
-                except AuthenticationFailed as exc:
-                    setattr(request, OUTCOME, exc)
-                    verdict = ratelimit.hit(address, "anonymous")
-                else:
-                    setattr(request, OUTCOME, (user, credential))
-                    kind = "read" if request.method in ratelimit.READ_METHODS else "write"
-                    verdict = ratelimit.hit(f"credential:{credential.key}", kind)
+            try:
+                user, credential = CredentialAuthentication().credentials_of(request)
+            except AuthenticationFailed as exc:
+                # Credentials that fail count against the address, like none at all.
+                setattr(request, OUTCOME, exc)
+                verdict = ratelimit.hit(address, "anonymous")
+            else:
+                setattr(request, OUTCOME, (user, credential))
+                kind = "read" if request.method in ratelimit.READ_METHODS else "write"
+                verdict = ratelimit.hit(f"credential:{credential.key}", kind)
         if verdict is not None and not verdict.allowed:
             response = ratelimit.too_many(verdict)
         elif user is not None and request.method in idempotency.WRITE_METHODS:

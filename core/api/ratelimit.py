@@ -51,8 +51,8 @@ def windows(kind: str) -> list[Window]:
     ]
 
 
-def _key(scope: str, window: Window, start: int) -> str:
-    return f"erp:rl:{scope}:{window.seconds}:{start}"
+def _key(scope: str, kind: str, window: Window, start: int) -> str:
+    return f"erp:rl:{scope}:{kind}:{window.seconds}:{start}"
 
 
 def _incr(key: str, seconds: int) -> int:
@@ -84,30 +84,11 @@ def hit(scope: str, kind: str) -> Verdict | None:
     try:
         for window in windows(kind):
             start = int(now // window.seconds) * window.seconds
-            counted.append((window, _incr(_key(scope, window, start), window.seconds), start))
+            counted.append((window, _incr(_key(scope, kind, window, start), window.seconds), start))
     except Exception:  # noqa: BLE001 - an unreachable cache lets requests through (module docstring)
         logger.exception("Rate limit counters unavailable; request let through")
         return None
     return _verdict(now, counted)
-
-
-def peek(scope: str, kind: str) -> Verdict | None:
-    """The verdict on `scope` as it stands, without counting a request."""
-    if not settings.ERP_RATE_LIMIT_ENABLED:
-        return None
-    now = time.time()
-    try:
-        spans = [(w, int(now // w.seconds) * w.seconds) for w in windows(kind)]
-        values = cache.get_many([_key(scope, w, start) for w, start in spans])
-    except Exception:  # noqa: BLE001
-        logger.exception("Rate limit counters unavailable; request let through")
-        return None
-    counted = [(w, values.get(_key(scope, w, start), 0), start) for w, start in spans]
-    verdict = _verdict(now, counted)
-    # Refused when the next request would go over.
-    if verdict.allowed and verdict.remaining <= 0:
-        return Verdict(False, verdict.limit, 0, verdict.reset, max(1, math.ceil(verdict.reset - now)))
-    return verdict
 
 
 def too_many(verdict: Verdict) -> JsonResponse:
