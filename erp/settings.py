@@ -90,6 +90,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if env("DATABASE_PASSWORD", default=None):
     DATABASES["default"]["PASSWORD"] = env("DATABASE_PASSWORD")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# A kept connection is checked before a request reuses it (a restarted database costs one error, not many).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Each request is one database transaction: an error anywhere in it (the handler marks it for rollback) leaves
 # nothing half-written, even after a service has finished its own part.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
