@@ -204,6 +204,20 @@ def run_wrk(
     return figures
 
 
+def wait_idle(access_log: Path, quiet_seconds: float = 3.0, limit: float = 120.0) -> None:
+    """wrk stops with requests in flight, and gunicorn finishes them after their connections closed: wait until
+    the access log has not grown for `quiet_seconds`, so the invariants read a settled database."""
+    deadline, size, since = time.monotonic() + limit, -1, time.monotonic()
+    while time.monotonic() < deadline:
+        now_size = access_log.stat().st_size if access_log.exists() else 0
+        if now_size != size:
+            size, since = now_size, time.monotonic()
+        elif time.monotonic() - since >= quiet_seconds:
+            return
+        time.sleep(0.5)
+    sys.exit(f"gunicorn was still answering {limit:.0f} s after wrk stopped")
+
+
 # --- invariants ----------------------------------------------------------------------------------------------
 
 
@@ -322,6 +336,7 @@ def main():
                 reads = run_wrk("reads.lua", args.read_seconds, args, config_path, workdir, f"reads-{serving}")
                 writes = run_wrk("writes.lua", args.write_seconds, args, config_path, workdir, f"writes-{serving}")
                 results[serving] = {"service": service, "reads": reads, "writes": writes}
+                wait_idle(workdir / f"access-{serving}.log")
                 sent_all.update(writes["sent"])
                 for name, found in api_violations(args.port, config).items():
                     violations.setdefault(f"{serving}: {name}", found)
