@@ -66,6 +66,9 @@ class IntegrationApiMiddleware:
             return self.get_response(request)
         try:
             return self._guarded(request)
+        except Exception:  # our own failure (the database unreachable): the house 500, not Django's HTML page
+            logger.exception("Unhandled error in %s %s", request.method, request.path)
+            return JsonResponse({"message": SERVER_ERROR}, status=500)
         finally:
             spool = getattr(request, "_idempotency_spool", None)
             if spool is not None:

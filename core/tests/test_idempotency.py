@@ -364,3 +364,39 @@ def test_a_keyed_json_body_over_the_memory_limit_is_413(api, customer, settings)
     response = pay(api, customer, key="k", note="x" * 200)
     assert response.status_code == 413
     assert response.json() == {"message": "The request body is larger than the 100 bytes this API accepts."}
+
+
+def test_a_keyed_multipart_patch_runs_once_with_its_files(api, business):
+    from contacts.models import NoteMedia
+    from contacts.tests.notes import make_note, note_url
+
+    contact = make_contact(business)
+    note = make_note(business, contact, api.user)
+    data = {"heading": "Changed", "files[]": [upload("b.pdf", PDF + b"22")]}
+    url = note_url(contact, note)
+    first = api.generic(
+        "PATCH", url, encode_multipart("p1", data), "multipart/form-data; boundary=p1", headers={"Idempotency-Key": "p"}
+    )
+    data = {"heading": "Changed", "files[]": [upload("b.pdf", PDF + b"22")]}
+    again = api.generic(
+        "PATCH", url, encode_multipart("p2", data), "multipart/form-data; boundary=p2", headers={"Idempotency-Key": "p"}
+    )
+
+    assert first.status_code == 200, first.json()
+    assert DocumentNote.objects.get(pk=note.pk).heading == "Changed"
+    assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    assert NoteMedia.objects.filter(note=note).count() == 1
+    assert NoteMedia.objects.get(note=note).size == len(PDF) + 2
+
+
+def test_a_failure_before_the_view_is_the_house_500(api, customer, monkeypatch):
+    from core.api import idempotency
+
+    def broken(**kwargs):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(idempotency, "_insert", broken)
+    response = pay(api, customer, key="k")
+    assert response.status_code == 500
+    assert response.json() == {"message": "something_went_wrong"}
+    assert payments_of(customer) == 0
