@@ -21,4 +21,5 @@ RUN python manage.py collectstatic --no-input --verbosity 0 \
 
 USER erp
 EXPOSE 8000
-CMD ["gunicorn", "erp.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# workers, threads, timeouts and the access log: gunicorn.conf.py (from the environment)
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "erp.wsgi:application"]

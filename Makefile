@@ -7,7 +7,7 @@ PIP_FLAGS ?= --disable-pip-version-check --quiet
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check-schema migrate demo serve bench-contacts bench-ledger bench-money bench-accounts bench-subscriptions bench-notes bench-import bench-statements pg-up clean
+.PHONY: run test lint format check-schema migrate demo serve bench-contacts bench-ledger bench-money bench-accounts bench-subscriptions bench-notes bench-import bench-statements load pg-up clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -93,6 +93,13 @@ bench-statements: $(VENV)/.dev
 bench-import: $(VENV)/.dev
 	@url="$${BENCH_DATABASE_URL:-$$(scripts/pg-up)}"; \
 	BENCH_DATABASE_URL="$$url" $(PY) bench/contacts_import.py $(BENCH_ARGS)
+
+## make load: gunicorn on PostgreSQL on 127.0.0.1 under wrk (64 connections: 60 s of reads, 30 s of writes), before
+## and after the serving settings; prints req/s, p50/p99, answers by status, then checks the invariants.
+load: $(VENV)/.dev
+	@command -v wrk >/dev/null || { echo "make load needs wrk: apt-get install wrk" >&2; exit 1; }
+	@url="$${BENCH_DATABASE_URL:-$$(scripts/pg-up)}"; \
+	BENCH_DATABASE_URL="$$url" $(PY) bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static

@@ -18,6 +18,16 @@ def _default_switches(settings):
     settings.ERP_ENFORCE_PACKAGES = False
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters (the local-memory cache) start from zero in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def business(db):
     return make_business(name="Acme Trading", locations=2)

@@ -48,6 +48,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # outside the request's transaction: rate limits, and Idempotency-Key claims committed before the write runs
+    "core.api.middleware.IntegrationApiMiddleware",
     "core.api.middleware.ApiErrorMiddleware",
     # outermost of the view: files stored by a request whose transaction rolled back are deleted again
     "core.files.StoredFilesMiddleware",
@@ -88,6 +90,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if env("DATABASE_PASSWORD", default=None):
     DATABASES["default"]["PASSWORD"] = env("DATABASE_PASSWORD")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# A kept connection is checked before a request reuses it (a restarted database costs one error, not many).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Each request is one database transaction: an error anywhere in it (the handler marks it for rollback) leaves
 # nothing half-written, even after a service has finished its own part.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
@@ -180,6 +184,9 @@ CELERY_TIMEZONE = "UTC"
 # local midnight.
 ERP_SUBSCRIPTIONS_CRON = env("ERP_SUBSCRIPTIONS_CRON", default="30 0 * * *")
 
+# When beat queues the purge of expired Idempotency-Key answers (hourly by default).
+ERP_IDEMPOTENCY_PURGE_CRON = env("ERP_IDEMPOTENCY_PURGE_CRON", default="17 * * * *")
+
 
 def _crontab(text: str):
     from celery.schedules import crontab
@@ -195,7 +202,49 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subscriptions.generate_due_invoices",
         "schedule": _crontab(ERP_SUBSCRIPTIONS_CRON),
     },
+    "purge-idempotency-keys": {
+        "task": "core.purge_idempotency_keys",
+        "schedule": _crontab(ERP_IDEMPOTENCY_PURGE_CRON),
+    },
 }
+
+# The shared cache: rate-limit counters. Redis when ERP_CACHE_URL is set (`redis://host:6379/1`; every gunicorn
+# worker and machine then shares one count); otherwise local memory, which counts per process (enough for
+# `make run`, one process).
+ERP_CACHE_URL = env("ERP_CACHE_URL", default="")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": ERP_CACHE_URL}
+    if ERP_CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "erp"}
+}
+
+# Rate limits of the Integration API (core/api/ratelimit.py), per credential for reads and for writes, and per
+# client address for requests without valid credentials: a sustained budget per minute and a burst per second.
+ERP_RATE_LIMIT_ENABLED = env.bool("ERP_RATE_LIMIT_ENABLED", default=True)
+ERP_RATE_LIMIT_SUSTAINED_SECONDS = env.int("ERP_RATE_LIMIT_SUSTAINED_SECONDS", default=60)
+ERP_RATE_LIMIT_BURST_SECONDS = env.int("ERP_RATE_LIMIT_BURST_SECONDS", default=1)
+ERP_RATE_LIMITS = {
+    "read": {
+        "sustained": env.int("ERP_RATE_LIMIT_READS_PER_MINUTE", default=6000),
+        "burst": env.int("ERP_RATE_LIMIT_READS_BURST", default=300),
+    },
+    "write": {
+        "sustained": env.int("ERP_RATE_LIMIT_WRITES_PER_MINUTE", default=1200),
+        "burst": env.int("ERP_RATE_LIMIT_WRITES_BURST", default=100),
+    },
+    "anonymous": {
+        "sustained": env.int("ERP_RATE_LIMIT_ANONYMOUS_PER_MINUTE", default=600),
+        "burst": env.int("ERP_RATE_LIMIT_ANONYMOUS_BURST", default=100),
+    },
+}
+
+# Idempotency-Key (core/api/idempotency.py): how long an answer is replayed, how long a second request waits for
+# the first, after how long an unanswered claim counts as abandoned (longer than gunicorn's timeout), and the
+# largest multipart body a keyed request may carry (its fields and files are fingerprinted).
+ERP_IDEMPOTENCY_TTL_HOURS = env.int("ERP_IDEMPOTENCY_TTL_HOURS", default=24)
+ERP_IDEMPOTENCY_WAIT_SECONDS = env.float("ERP_IDEMPOTENCY_WAIT_SECONDS", default=5.0)
+ERP_IDEMPOTENCY_LOCK_TIMEOUT_SECONDS = env.int("ERP_IDEMPOTENCY_LOCK_TIMEOUT_SECONDS", default=120)
+ERP_IDEMPOTENCY_MAX_BODY = env.int("ERP_IDEMPOTENCY_MAX_BODY", default=64 * 1024 * 1024)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["core.api.authentication.CredentialAuthentication"],

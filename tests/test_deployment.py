@@ -34,7 +34,7 @@ def test_compose_runs_postgres_and_gunicorn_with_migrations_configured_by_enviro
     assert services["db"]["image"].startswith("postgres:")
     web = services["web"]
     command = " ".join(web["command"])
-    assert "manage.py migrate" in command and "gunicorn erp.wsgi:application" in command
+    assert "manage.py migrate" in command and "gunicorn -c gunicorn.conf.py erp.wsgi:application" in command
     assert web["depends_on"]["db"]["condition"] == "service_healthy"
     # Only environment variables configure the app: every value is an interpolation with a default or a demand.
     for name, value in web["environment"].items():
@@ -61,7 +61,27 @@ def test_dockerfile_installs_pinned_requirements_and_collects_static_files():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "pip install --no-cache-dir -r requirements.txt" in dockerfile
     assert "collectstatic" in dockerfile
-    assert "gunicorn" in dockerfile
+    assert '"gunicorn", "-c", "gunicorn.conf.py", "erp.wsgi:application"' in dockerfile
+
+
+def test_gunicorn_takes_workers_threads_and_timeouts_from_the_environment(monkeypatch):
+    import runpy
+
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    monkeypatch.setenv("GUNICORN_THREADS", "8")
+    monkeypatch.setenv("GUNICORN_TIMEOUT", "45")
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert (config["workers"], config["threads"], config["worker_class"], config["timeout"]) == (3, 8, "gthread", 45)
+    assert config["accesslog"] == "-"
+
+    for name in ("WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_TIMEOUT"):
+        monkeypatch.setenv(name, "")
+    monkeypatch.setattr("multiprocessing.cpu_count", lambda: 4)
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert (config["workers"], config["threads"], config["timeout"]) == (4, 4, 60)
+
+    monkeypatch.setenv("GUNICORN_THREADS", "1")
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["worker_class"] == "sync"
 
 
 def test_whitenoise_serves_static_files():

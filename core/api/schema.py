@@ -3,9 +3,10 @@
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_serializer
 from rest_framework import serializers
 
+from core.api import idempotency
 from core.api.fields import DATE_PATTERN
 from core.api.permissions import rules_for
 from core.api.renderers import MAX_BODY_DEPTH
@@ -47,7 +48,12 @@ ERROR_DESCRIPTIONS = {
     413: "The request body is larger than the limit (2,621,440 bytes for JSON bodies; uploads have their own): "
     '`{"message": "The request body is larger than ..."}`.',
     415: "The body is not `application/json` (or `multipart/form-data` where uploads are taken).",
+    409: "Another request with the same `Idempotency-Key` is still running and did not finish within the wait "
+    '(`ERP_IDEMPOTENCY_WAIT_SECONDS`): `{"message": "A request with this Idempotency-Key is in progress."}`. '
+    "Retry later with the same key: it answers what that request answered.",
     422: "Validation failed.",
+    429: "Over a rate limit of the credential (or, without valid credentials, of the client address): "
+    '`{"message": "Too many requests."}`; `Retry-After` says how many seconds until the window starts afresh.',
     500: 'Unexpected error, logged: `{"message": "something_went_wrong"}`.',
 }
 
@@ -182,8 +188,49 @@ class CredentialAuthenticationScheme(OpenApiAuthenticationExtension):
         ]
 
 
+IDEMPOTENCY_KEY = OpenApiParameter(
+    idempotency.HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Makes a retry safe: the first request with a key runs; for "
+    "`ERP_IDEMPOTENCY_TTL_HOURS` (24) a repeat with the same key, method, path and body answers the stored "
+    "status and body without running again (`Idempotent-Replayed: true`). 1-255 printable ASCII characters; "
+    "keys belong to the credential's user. The same key with another request is 422 "
+    f'(`"{idempotency.REUSED}"`); while the first is still running a repeat waits for it, then 409. '
+    "5xx answers are not kept (retry them with the same key); 4xx answers are.",
+    pattern=r"^[\x20-\x7e]{1,255}$",
+)
+
+RATE_LIMIT_HEADERS = {
+    "X-RateLimit-Limit": {
+        "schema": {"type": "integer"},
+        "description": "Requests allowed in the rate-limit window closest to refusing (the credential's reads or "
+        "writes, per minute or per second; without valid credentials, the client address's).",
+    },
+    "X-RateLimit-Remaining": {"schema": {"type": "integer"}, "description": "Requests left in that window."},
+    "X-RateLimit-Reset": {"schema": {"type": "integer"}, "description": "When that window starts afresh (Unix time)."},
+}
+RETRY_AFTER = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before retrying."}}
+REPLAYED = {
+    idempotency.REPLAYED_HEADER: {
+        "schema": {"type": "string", "enum": ["true"]},
+        "description": "Present on a stored answer replayed for a repeated `Idempotency-Key`.",
+    }
+}
+#: answers that are never the stored answer of an Idempotency-Key
+NOT_REPLAYED = {"401", "409", "429", "500"}
+
+
 class IntegrationAutoSchema(AutoSchema):
-    """Adds what every Integration API operation shares: 401 and 500, and its permission rule."""
+    """Adds what every Integration API operation shares: 401, 429 and 500, the rate-limit headers, its permission
+    rule, and on writes the Idempotency-Key header with its 409 and 422."""
+
+    def _is_write(self) -> bool:
+        return self.method in idempotency.WRITE_METHODS
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        return [*parameters, IDEMPOTENCY_KEY] if self._is_write() else parameters
 
     def get_operation_id(self):
         action = getattr(self.view, "action", None) or self.method.lower()
@@ -201,16 +248,28 @@ class IntegrationAutoSchema(AutoSchema):
         text = "; ".join(d for d in (rule.describe() for rule in rules) if d)
         if text:
             operation["description"] = f"{operation.get('description', '')}\n\n**Permission:** {text}".strip()
+        for code, response in operation["responses"].items():
+            headers = response.setdefault("headers", {})
+            headers.update(RATE_LIMIT_HEADERS)
+            if code == "429":
+                headers.update(RETRY_AFTER)
+            if self._is_write() and code not in NOT_REPLAYED:
+                headers.update(REPLAYED)
         return operation
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         codes = ("400", "401", "413", "415", "500") if self.method in ("POST", "PUT", "PATCH") else ("401", "500")
+        codes += ("409", "422", "429") if self._is_write() else ("429",)
         for code in codes:
             if code not in responses:
+                body = ValidationErrorBody if code == "422" else ErrorBody
+                description = ERROR_DESCRIPTIONS[int(code)]
+                if code == "422":
+                    description = f"The `{idempotency.HEADER}` header is malformed or was used with another request."
                 responses[code] = {
-                    "content": {"application/json": {"schema": self.resolve_serializer(ErrorBody, direction).ref}},
-                    "description": ERROR_DESCRIPTIONS[int(code)],
+                    "content": {"application/json": {"schema": self.resolve_serializer(body, direction).ref}},
+                    "description": description,
                 }
         if self.method == "GET" and "422" not in responses:
             # Every GET validates its query string (at least `format`).

@@ -11,6 +11,7 @@ from rest_framework import viewsets
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
+from core.api import idempotency
 from core.api.export import cells_of, csv_object_response, csv_response, download_name, xlsx_response
 from core.api.renderers import ExactJSONParser
 from core.api.rows import RowShape
@@ -47,6 +48,8 @@ class IntegrationViewSet(viewsets.GenericViewSet):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        # Still inside the request's transaction: a write's answer commits with its effect (core.api.idempotency).
+        idempotency.complete_in_transaction(request._request, response)
         timezone.deactivate()
         return response
 

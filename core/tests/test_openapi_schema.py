@@ -103,3 +103,70 @@ def test_the_date_pattern_is_the_rule_the_fields_apply():
         assert re.fullmatch(DATE_PATTERN, text) and parse_request_date(text), text
     for text in ("1899-12-31", "9999-01-01", "2026-1-1", "20261101", "2026-01-01T10:00:00", "2026-01-01 10:00"):
         assert not re.fullmatch(DATE_PATTERN, text), text
+
+
+WRITES = ("post", "put", "patch", "delete")
+RATE_LIMIT_HEADERS = {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"}
+
+
+def _operations():
+    for path, methods in openapi_document()["paths"].items():
+        for method, operation in methods.items():
+            if method in ("get", "head", "options", *WRITES):
+                yield path, method, operation
+
+
+def test_every_write_documents_the_idempotency_key_and_its_answers():
+    writes = 0
+    for path, method, operation in _operations():
+        names = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+        if method not in WRITES:
+            assert "Idempotency-Key" not in names, f"{method.upper()} {path}"
+            continue
+        writes += 1
+        assert "Idempotency-Key" in names, f"{method.upper()} {path}"
+        responses = operation["responses"]
+        assert {"409", "422", "429"} <= set(responses), f"{method.upper()} {path}"
+        for code, response in responses.items():
+            if code.startswith("2"):
+                assert "Idempotent-Replayed" in response["headers"], f"{method.upper()} {path} {code}"
+        assert "Idempotent-Replayed" not in responses["409"]["headers"]
+    assert writes >= 35
+
+
+def test_every_operation_documents_429_and_the_rate_limit_headers():
+    for path, method, operation in _operations():
+        responses = operation["responses"]
+        assert "429" in responses, f"{method.upper()} {path}"
+        assert "Retry-After" in responses["429"]["headers"]
+        for code, response in responses.items():
+            assert set(response["headers"]) >= RATE_LIMIT_HEADERS, f"{method.upper()} {path} {code}"
+
+
+def _documented_headers(path: str, method: str, status: int) -> set:
+    from core.tests.openapi import _operations as operations
+
+    for pattern, _template, methods in operations():
+        if pattern.match(path) and method in methods:
+            return set(methods[method]["responses"][str(status)].get("headers", {}))
+    raise AssertionError(path)
+
+
+def test_the_headers_of_real_answers_are_the_documented_ones(api, business, settings):
+    from ledger.tests.builders import make_customer
+
+    customer = make_customer(business)
+    url = f"/api/v1/integration/contacts/{customer.pk}/payments"
+    body = {"amount": "1.00", "method": "cash"}
+    first = api.post(url, body, format="json", headers={"Idempotency-Key": "k"})
+    replayed = api.post(url, body, format="json", headers={"Idempotency-Key": "k"})
+    settings.ERP_RATE_LIMITS = {**settings.ERP_RATE_LIMITS, "read": {"sustained": 1, "burst": 1}}
+    api.get(f"{url}?per_page=1")
+    refused = api.get(f"{url}?per_page=1")
+
+    ours = RATE_LIMIT_HEADERS | {"Idempotent-Replayed", "Retry-After"}
+    for response, method, status in ((first, "post", 201), (replayed, "post", 201), (refused, "get", 429)):
+        assert response.status_code == status
+        sent = {name for name in ours if name in response}
+        assert sent <= _documented_headers(url, method, status)
+    assert "Idempotent-Replayed" in replayed and "Retry-After" in refused
