@@ -8,6 +8,7 @@ rows; business admins may do everything there, other staff what `erp_permissions
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 
+from core.admin_display import activity_changes
 from core.models import Activity
 
 
@@ -32,7 +33,20 @@ class BusinessScopedMixin:
         return queryset.filter(**{self.business_field: business_id})
 
     def get_queryset(self, request):
-        return self.scope(request, super().get_queryset(request))
+        queryset = self.scope(request, super().get_queryset(request))
+        if self.business_field == "business":
+            # every amount on the page is formatted with the row's business (core.admin_display.money); the
+            # changelist skips list_select_related once the query has any, so those joins are named here too
+            joins = getattr(self, "list_select_related", ())
+            queryset = queryset.select_related("business", *(joins if isinstance(joins, (list, tuple)) else ()))
+        visible_to = getattr(queryset, "visible_to", None)
+        if visible_to is not None and self.apply_visible_to and not request.user.is_superuser and _business_of(request):
+            # who may see which row, as in the API (contacts: view_own sees its own and shared ones only)
+            queryset = visible_to(request.user)
+        return queryset
+
+    #: filter the changelist and pages through the model's `visible_to(user)` (the API's row rule)
+    apply_visible_to = True
 
     def _allowed(self, request, action) -> bool:
         user = request.user
@@ -89,6 +103,19 @@ class BusinessScopedMixin:
 
 
 class BusinessScopedAdmin(BusinessScopedMixin, admin.ModelAdmin):
+    change_list_template = "admin/change_list_totals.html"
+
+    def changelist_totals(self, request, queryset) -> list[tuple[str, str]]:
+        """(label, value) pairs shown under the list, for the filtered rows (all pages): none by default."""
+        return []
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None) or {}
+        if context.get("cl") is not None:
+            context["totals"] = self.changelist_totals(request, context["cl"].queryset)
+        return response
+
     def get_exclude(self, request, obj=None):
         exclude = list(super().get_exclude(request, obj) or [])
         if not request.user.is_superuser and self.business_field == "business":
@@ -120,6 +147,13 @@ class ReadOnlyInlineMixin:
     extra = 0
     can_delete = False
     show_change_link = False
+    template = "admin/edit_inline/tabular_plain.html"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if any(f.name == "business" for f in self.model._meta.get_fields()):
+            queryset = queryset.select_related("business")
+        return queryset
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -145,10 +179,16 @@ class ActivityTrailInline(ReadOnlyInline):
     model = Activity
     ct_field = "subject_type"
     ct_fk_field = "subject_id"
-    fields = readonly_fields = ("created_at", "description", "event", "causer", "properties")
+    fields = readonly_fields = ("created_at", "description", "causer", "changes")
     ordering = ("-id",)
     verbose_name = "activity"
     verbose_name_plural = "activity trail"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("causer")
+        return super().get_queryset(request).select_related("causer", "business", "subject_type")
+
+    @admin.display(description="what changed")
+    def changes(self, obj):
+        return activity_changes(
+            obj.properties, obj.subject_type.model_class() if obj.subject_type else None, obj.business
+        )

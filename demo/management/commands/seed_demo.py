@@ -86,6 +86,18 @@ COMPANIES = [
     "Meridian Packaging",
     "Silverline Logistics",
     "Cascade Beverages",
+    "Harbourside Roasters",
+    "Kestrel Office Supply",
+    "Juniper & Sage Deli",
+    "Ironbridge Catering",
+    "Marlow Print Works",
+    "Foxglove Café",
+    "Tidewater Imports",
+    "Beacon Hill Bakery",
+    "Quayside Kitchen Equipment",
+    "Redwood Cleaning Services",
+    "Saffron Street Kitchen",
+    "Willow Lane Florist",
 ]
 CITIES = [
     ("London", "England", "United Kingdom", "51.5072,-0.1276"),
@@ -116,6 +128,11 @@ class Command(BaseCommand):
             admin.set_password(ADMIN_PASSWORD)
             admin.is_staff = admin.is_active = True
             admin.save()
+            # the clerk works in the back office too, seeing only the contacts they created or were given
+            clerk = User.objects.get(username=CLERK_USERNAME)
+            clerk.set_password(ADMIN_PASSWORD)
+            clerk.is_staff = clerk.is_active = True
+            clerk.save()
             for old in ApiCredential.objects.filter(user=admin, name=TOKEN_NAME, revoked_at__isnull=True):
                 credential_revoke(credential=old)
             token = credential_issue(user=admin, kind=ApiCredential.Kind.TOKEN, name=TOKEN_NAME).token
@@ -126,6 +143,7 @@ class Command(BaseCommand):
             f"\nDemo business: {business.name} (id {business.pk}), {contacts} contacts, "
             f"{documents.filter(type='sell').count()} sells, {documents.filter(type='purchase').count()} purchases\n"
             f"Django admin:  {base}/admin/   user {ADMIN_USERNAME}   password {ADMIN_PASSWORD}\n"
+            f"               a clerk who sees only their own contacts: user {CLERK_USERNAME}, the same password\n"
             f"API docs:      {base}/api/docs/\n"
             f"API token:     {token}   (new on every run; the previous one is revoked)\n\n"
             f"curl -H 'Authorization: Bearer {token}' '{base}/api/v1/integration/contacts?kind=customer'\n"
@@ -182,11 +200,14 @@ class Command(BaseCommand):
             },
         )
 
+        # every company and every person once: a believable book of customers and suppliers
+        companies = iter(rng.sample(COMPANIES, len(COMPANIES)))
+        people = iter(rng.sample([(f, la) for f in FIRST for la in LAST], 50))
         for i in range(50):
             kind = "customer" if i < 30 else "supplier" if i < 44 else "both"
             city, state, country, position = CITIES[i % len(CITIES)]
-            first, last = rng.choice(FIRST), rng.choice(LAST)
-            company = COMPANIES[i % len(COMPANIES)] if kind != "customer" or i % 5 == 0 else None
+            first, last = next(people)
+            company = next(companies) if kind != "customer" or i % 5 == 0 else None
             data = {
                 "type": kind,
                 "contact_type": "business" if company else "individual",
