@@ -67,7 +67,7 @@ class AccountAdmin(BusinessScopedAdmin):
     module = "account"
     erp_permissions = ACCOUNT_PERMS
     form = AccountForm
-    list_display = ("name", "account_number", "account_type", "balance", "is_closed")
+    list_display = ("name", "account_number", "account_type", "balance_money", "is_closed")
     list_filter = ("is_closed", "account_type")
     search_fields = ("name", "account_number")
     ordering = ("is_closed", "name")
@@ -101,7 +101,7 @@ class AccountAdmin(BusinessScopedAdmin):
         fields = super().get_fields(request, obj)
         return fields if request.user.is_superuser else tuple(f for f in fields if f != "business")
 
-    balance = money_field("balance", "balance")
+    balance = balance_money = money_field("balance", "balance")
 
     def changelist_totals(self, request, queryset):
         business = getattr(request.user, "business", None)

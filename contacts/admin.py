@@ -11,7 +11,7 @@ from core.admin_display import label_value_table, money_field
 from core.deletion import protected_references
 
 CONTACT_PERMS = {
-    "view": ("customer.view", "supplier.view"),
+    "view": ("customer.view", "supplier.view", "customer.view_own", "supplier.view_own"),
     "add": ("customer.create", "supplier.create"),
     "change": ("customer.update", "supplier.update"),
     "delete": ("customer.delete", "supplier.delete"),
@@ -165,6 +165,7 @@ class ContactAdmin(ContactDeleteAdminMixin, ContactImportAdminMixin, NotesAdminM
 
 @admin.register(CustomerGroup)
 class CustomerGroupAdmin(BusinessScopedAdmin):
+    not_money = ("amount",)  # a percentage, or unused with a selling price group
     erp_permissions = {
         "view": ("customer.view",),
         "add": ("customer.create",),

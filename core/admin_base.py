@@ -7,8 +7,9 @@ rows; business admins may do everything there, other staff what `erp_permissions
 
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.db import models
 
-from core.admin_display import activity_changes
+from core.admin_display import activity_changes, money_field, quantity
 from core.models import Activity
 
 
@@ -104,6 +105,35 @@ class BusinessScopedMixin:
 
 class BusinessScopedAdmin(BusinessScopedMixin, admin.ModelAdmin):
     change_list_template = "admin/change_list_totals.html"
+    #: decimal fields of the model that are not amounts (a percentage); quantities are told by their name
+    not_money: tuple[str, ...] = ()
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        # `<field>_display`: each decimal field as a view-only page shows it (money formatted, quantities plain)
+        self._view_only_names = {}
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.DecimalField) and field.name not in self.not_money:
+                name = f"{field.name}_display"
+                if not hasattr(self, name):
+                    if field.name.startswith(("qty", "quantity")):
+                        shown = admin.display(description=field.verbose_name)(
+                            lambda obj, _f=field.name: quantity(getattr(obj, _f))
+                        )
+                    else:
+                        shown = money_field(field.name, field.verbose_name)
+                    setattr(self, name, shown)
+                self._view_only_names[field.name] = name
+
+    def _view_only(self, request, obj) -> bool:
+        return obj is not None and not self.has_change_permission(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        sets = super().get_fieldsets(request, obj)
+        if not self._view_only_names or not self._view_only(request, obj):
+            return sets
+        names = self._view_only_names
+        return [(n, {**o, "fields": tuple(names.get(f, f) for f in o["fields"])}) for n, o in sets]
 
     def changelist_totals(self, request, queryset) -> list[tuple[str, str]]:
         """(label, value) pairs shown under the list, for the filtered rows (all pages): none by default."""

@@ -27,6 +27,18 @@ class VariationInline(BusinessScopedMixin, admin.TabularInline):
     extra = 0
     fields = ("name", "sub_sku", "default_purchase_price", "default_sell_price")
     readonly_fields = ("sub_sku",)
+    purchase_price = money_field("default_purchase_price", "default purchase price")
+    sell_price = money_field("default_sell_price", "default sell price")
+
+    def get_fields(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return self.fields
+        return ("name", "sub_sku", "purchase_price", "sell_price")  # read-only: the prices formatted
+
+    def get_readonly_fields(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return self.readonly_fields
+        return self.get_fields(request, obj)
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -3,7 +3,7 @@ by the ledger services, so they are read-only here; documents are created throug
 through the same services (stock goes back, FIFO is released, payments are removed)."""
 
 from django.contrib import admin, messages
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -144,16 +144,26 @@ class DocumentMoneyMixin:
         return money(obj.discount_amount, obj.business)
 
     due = money_field("total_due", "due")
+    # list columns: "_money" names right-align their headers (core/static/core/admin.css)
+    total_money, due_money = total, due
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_paid()
 
     def changelist_totals(self, request, queryset):
-        totals = queryset.order_by().aggregate(total=Sum("final_total"))
         business = getattr(request.user, "business", None)
-        if business is None or totals["total"] is None:
+        if business is None:
             return []
-        return [(f"Total of the {queryset.count()} documents listed", money(totals["total"], business))]
+        # drafts and quotations are not owed by anyone: left out of the sums
+        counted = queryset.order_by().exclude(status__in=("draft", "quotation"))
+        totals = counted.aggregate(total=Sum("final_total"), due=Sum("total_due"), count=Count("id"))
+        return [
+            (
+                f"Total of the {totals['count']} documents listed (drafts and quotations left out)",
+                money(totals["total"] or 0, business),
+            ),
+            ("Still due on them", money(totals["due"] or 0, business)),
+        ]
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -234,8 +244,8 @@ class SellAdmin(DocumentAdmin):
         "location",
         "status",
         "payment_status",
-        "total",
-        "due",
+        "total_money",
+        "due_money",
     )
     inlines = [SellLineInline, PaymentInline, ActivityTrailInline]
 
@@ -245,7 +255,16 @@ class PurchaseAdmin(DocumentAdmin):
     document_type = "purchase"
     delete_service = staticmethod(purchase_delete)
     erp_permissions = {"view": ("purchase.view",), "change": ("purchase.update",), "delete": ("purchase.delete",)}
-    list_display = ("ref_no", "transaction_date", "contact", "location", "status", "payment_status", "total", "due")
+    list_display = (
+        "ref_no",
+        "transaction_date",
+        "contact",
+        "location",
+        "status",
+        "payment_status",
+        "total_money",
+        "due_money",
+    )
     inlines = [PurchaseLineInline, PaymentInline, ActivityTrailInline]
 
 
@@ -254,14 +273,24 @@ class TransactionAdmin(DocumentMoneyMixin, ReadOnlyAdmin):
     """Every document (returns, opening balances, ledger discounts too), read-only."""
 
     erp_permissions = {"view": ("sell.view", "purchase.view")}
-    list_display = ("__str__", "type", "transaction_date", "contact", "location", "payment_status", "total")
+    list_display = ("__str__", "type", "transaction_date", "contact", "location", "payment_status", "total_money")
     list_filter = ("type", "status", OverdueFilter, "payment_status", "location", "transaction_date")
     date_hierarchy = "transaction_date"
     search_fields = ("invoice_no", "ref_no", "contact__name")
     list_select_related = ("contact", "location", "business")
     ordering = ("-transaction_date", "-id")
     fields = readonly_fields = DOCUMENT_FIELDS + ("additional_notes",)
+
+    def get_queryset(self, request):
+        documents = super().get_queryset(request)
+        if not request.user.is_superuser and request.user.business_id:
+            documents = documents.filter(pk__in=visible_documents(request.user, *DOCUMENT_TYPES).values("pk"))
+        return documents
+
     inlines = [PaymentInline, ActivityTrailInline]
+
+
+DOCUMENT_TYPES = ("sell", "purchase", "sell_return", "purchase_return", "opening_balance", "ledger_discount")
 
 
 def search_documents(documents, q: str, doc_type: str):
@@ -385,6 +414,16 @@ class PaymentAdmin(ReadOnlyAdmin):
         total = rows.aggregate(total=Sum("amount"))["total"] or 0
         label = f"Sum of the {rows.count()} payments listed (allocations counted in their parent)"
         return [(label, money(total, business))]
+
+    def get_queryset(self, request):
+        payments = super().get_queryset(request)
+        user = request.user
+        if user.is_superuser or not user.business_id or user.is_business_admin:
+            return payments
+        # the payments of the documents the staff member sees, and the pay-due payments of contacts they see
+        documents = visible_documents(user, *DOCUMENT_TYPES).values("pk")
+        contacts = Contact.objects.for_business(user.business).visible_to(user).values("pk")
+        return payments.filter(Q(transaction__in=documents) | Q(transaction__isnull=True, payment_for__in=contacts))
 
     def has_delete_permission(self, request, obj=None):
         user = request.user

@@ -86,7 +86,7 @@ class SubscriptionAdmin(BusinessScopedAdmin):
         "subscription_status",
         "next_invoice_date",
         "generated",
-        "total",
+        "total_money",
     )
     list_filter = (StatusFilter, "recur_interval_type", "location")
     search_fields = ("subscription_no", "invoice_no", "contact__name")
@@ -182,6 +182,8 @@ class SubscriptionAdmin(BusinessScopedAdmin):
     @admin.display(description="total", ordering="final_total")
     def total(self, obj):
         return money(obj.final_total, obj.business)
+
+    total_money = total
 
     @admin.display(description=f"next {PREVIEW_COUNT} invoice dates")
     def upcoming_schedule(self, obj):

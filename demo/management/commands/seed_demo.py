@@ -1,6 +1,7 @@
 """`make run`'s demo business: created once, then reused; every run prints a fresh login and token."""
 
 import random
+import unicodedata
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand
@@ -110,6 +111,12 @@ CITIES = [
 ]
 
 
+def _mailbox(name: str) -> str:
+    """`Foxglove Café` -> `foxglove.cafe`: a plain ASCII mailbox for a name."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return "".join(c for c in plain.lower().replace(" ", ".").replace("&", "and") if c.isalnum() or c == ".")
+
+
 class Command(BaseCommand):
     help = "Create (once) the demo business for `make run`; print an admin login, a fresh API token and a curl."
 
@@ -215,8 +222,7 @@ class Command(BaseCommand):
                 "supplier_business_name": company,
                 "first_name": None if company else first,
                 "last_name": None if company else last,
-                "email": f"{(company or first + '.' + last).lower().replace(' ', '.').replace(chr(39), '')}"
-                f"@example.com",
+                "email": f"{_mailbox(company or first + '.' + last)}@example.com",
                 "mobile": f"+44 7700 9{i:05d}",
                 "city": city,
                 "state": state,
