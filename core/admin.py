@@ -166,8 +166,8 @@ class ApiCredentialAdmin(BusinessScopedAdmin):
 
 @admin.register(Activity)
 class ActivityAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "description", "subject_type", "subject_id", "causer", "changes")
-    list_filter = ("event", "subject_type", "created_at")
+    list_display = ("created_at", "description", "subject_type", "subject_id", "causer", "changes_in_short")
+    list_filter = ("event", ("subject_type", admin.RelatedOnlyFieldListFilter), "created_at")
     search_fields = ("description",)
     date_hierarchy = "created_at"
     list_select_related = ("causer", "subject_type", "business")
@@ -187,6 +187,11 @@ class ActivityAdmin(ReadOnlyAdmin):
     def changes(self, obj):
         model = obj.subject_type.model_class() if obj.subject_type else None
         return activity_changes(obj.properties, model, obj.business)
+
+    @admin.display(description="what changed")
+    def changes_in_short(self, obj):
+        model = obj.subject_type.model_class() if obj.subject_type else None
+        return activity_changes(obj.properties, model, obj.business, limit=5)
 
     def has_view_permission(self, request, obj=None):
         return self._allowed(request, "view")

@@ -77,6 +77,8 @@ def _is_amount(field) -> bool:
 def _plain_value(value, field=None, business=None) -> str:
     if value is None or value == "":
         return "(empty)"
+    if isinstance(field, models.ForeignKey):
+        return f"#{value}"  # the row's id (its name may have changed since): see the link on the record's page
     if business is not None and _is_amount(field):
         try:
             return format_currency(Decimal(str(value)), business)
@@ -112,30 +114,42 @@ def _field(model, key):
         return None
 
 
-def activity_changes(properties: dict | None, model=None, business=None) -> str:
+def activity_changes(properties: dict | None, model=None, business=None, limit: int | None = None) -> str:
     """`name: Old Ltd → New Ltd` per changed field; the new values of a creation; other context as `key: value`.
     With the subject's model and business, amounts read as money and moments in the local time."""
     properties = properties or {}
-
-    def _plain(value, key=None):
-        return _plain_value(value, _field(model, key) if key else None, business)
-
     new = properties.get("attributes") or {}
     old = properties.get("old") or {}
+    percentage = "percentage" in (new.get("discount_type"), old.get("discount_type"))
+
+    def _plain(value, key=None):
+        if key == "discount_amount" and percentage and value not in (None, ""):
+            return f"{value} %"
+        return _plain_value(value, _field(model, key) if key else None, business)
+
     items = []
+    labels = {}
+    for key in [*new, *old]:
+        field = _field(model, key)
+        if isinstance(field, models.ForeignKey) or (field is not None and key not in FIELD_LABELS):
+            labels[key] = str(field.verbose_name)
+        else:
+            labels[key] = field_label(key)
     if old or new:
         for key in list(new) + [k for k in old if k not in new]:
             if key in old and key in new:
-                items.append((field_label(key), _plain(old[key], key), " → ", _plain(new[key], key)))
+                items.append((labels[key], _plain(old[key], key), " → ", _plain(new[key], key)))
             elif key in new:
                 if old or new[key] not in (None, "", [], {}, False):  # a creation lists what was filled in
-                    items.append((field_label(key), "", "", _plain(new[key], key)))
+                    items.append((labels[key], "", "", _plain(new[key], key)))
             else:
-                items.append((field_label(key), _plain(old[key], key), " → ", "(removed)"))
+                items.append((labels[key], _plain(old[key], key), " → ", "(removed)"))
     extra = [(field_label(k), "", "", _plain(v)) for k, v in properties.items() if k not in ("attributes", "old")]
     rows = items + extra
     if not rows:
         return EMPTY
+    if limit is not None and len(rows) > limit + 1:
+        rows = [*rows[:limit], (f"… and {len(rows) - limit} more", "", "", "")]
     return format_html(
         '<ul class="activity-changes">{}</ul>',
         format_html_join("", '<li><span class="activity-field">{}:</span> <del>{}</del>{}<ins>{}</ins></li>', rows),
