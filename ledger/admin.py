@@ -2,17 +2,21 @@
 by the ledger services, so they are read-only here; documents are created through the API and deleted here
 through the same services (stock goes back, FIFO is released, payments are removed)."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
+from accounts.models import Account
 from contacts.models import Contact
+from core.admin import BusinessLocationAdmin
 from core.admin_base import ActivityTrailInline, BusinessScopedAdmin, ReadOnlyAdmin, ReadOnlyTabular
 from core.admin_display import money, money_field, quantity
 from core.api.serializers import numeric_id
 from core.exceptions import BusinessRuleViolation
+from core.models import BusinessLocation
 from core.money import format_currency
 from ledger.models import PurchaseDocument, PurchaseLine, SellDocument, SellLine, Transaction, TransactionPayment
 from ledger.payment_methods import method_label
@@ -450,3 +454,81 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 
 from ledger import admin_contact  # noqa: E402,F401  (the contact page's money panels and list columns)
+
+# --- a location's payment accounts: one account per payment method, instead of their JSON -------------------------
+
+
+class LocationForm(forms.ModelForm):
+    """`default_payment_accounts` edited as one "posts to" account per payment method (empty: not enabled)."""
+
+    class Meta:
+        model = BusinessLocation
+        fields = (
+            "business",
+            "name",
+            "landmark",
+            "city",
+            "state",
+            "country",
+            "zip_code",
+            "mobile",
+            "email",
+            "is_active",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        business = getattr(self.instance, "business", None) if self.instance.business_id else None
+        accounts = Account.objects.for_business(business).open() if business else Account.objects.none()
+        stored = (self.instance.default_payment_accounts or {}) if self.instance.pk else {}
+        for key, label in TransactionPayment.Method.choices:
+            if key == "advance":
+                continue  # spends the contact's advance balance: no money moves
+            entry = stored.get(key) or {}
+            enabled = entry.get("is_enabled") not in (None, False, 0, "0")
+            self.fields[f"account_for_{key}"] = forms.ModelChoiceField(
+                queryset=accounts,
+                required=False,
+                label=f"{method_label(key, business) if business else label} payments go to",
+                initial=entry.get("account_id") if enabled else None,
+            )
+
+    def method_accounts(self) -> dict:
+        return {
+            field.removeprefix("account_for_"): {"is_enabled": True, "account_id": account.pk}
+            for field, account in self.cleaned_data.items()
+            if field.startswith("account_for_") and account is not None
+        }
+
+
+class LocationWithAccountsAdmin(BusinessLocationAdmin):
+    form = LocationForm
+
+    def get_fieldsets(self, request, obj=None):
+        base = [f for f in self.get_form(request, obj).base_fields if not f.startswith("account_for_")]
+        sets = [(None, {"fields": (*base, "location_code")})]
+        if obj is not None and obj.business.has_module("account"):
+            methods = [f"account_for_{k}" for k, _ in TransactionPayment.Method.choices if k != "advance"]
+            sets.append(("Payment accounts", {"fields": methods, "description": ACCOUNTS_NOTE}))
+        return sets
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["fields"] = None
+        return super().get_form(request, obj, change, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change and obj.business.has_module("account"):
+            obj.default_payment_accounts = form.method_accounts()
+        elif not change:  # a new location starts without payment accounts (location_create takes the rest)
+            for name in [f for f in form.cleaned_data if f.startswith("account_for_")]:
+                del form.cleaned_data[name]
+        super().save_model(request, obj, form, change)
+
+
+ACCOUNTS_NOTE = (
+    "The payment account a payment by each method at this location posts to; leave it empty for none. "
+    "Staff limited to this location see these accounts."
+)
+
+admin.site.unregister(BusinessLocation)
+admin.site.register(BusinessLocation, LocationWithAccountsAdmin)
