@@ -18,7 +18,7 @@ from demo.management.commands.seed_demo import ADMIN_PASSWORD, ADMIN_USERNAME, C
 # an amount as the database stores it (19.9000, 7950.10000000000): never shown to staff
 RAW_AMOUNT = re.compile(r"(?<![\d,.\-])\d+\.\d{4,}\b(?!,)")
 MONEY = re.compile(r"\$ -?\d{1,3}(,\d{3})*\.\d{2}")
-CHANGE_PAGES_PER_LIST = 2
+CHANGE_PAGES_PER_LIST = 1
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

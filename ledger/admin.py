@@ -379,6 +379,7 @@ class PaymentAdmin(ReadOnlyAdmin):
         "payment_for",
         "amount_money",
         "method_name",
+        "account",
         "paid_on",
         "payment_ref_no",
         "is_return",
