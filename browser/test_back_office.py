@@ -70,6 +70,7 @@ class Staff:
         )
         assert got == status, f"{path}: {got}"
         assert "Server Error" not in text and "Traceback" not in text, path
+        assert "Value(" not in text, f"{path} shows an internal value"
         if shot:
             self.screenshot(shot)
         raw = [line for line in text.splitlines() if RAW_AMOUNT.search(line)]

@@ -4,6 +4,7 @@ and payments. The numbers come from the same engine as GET /contacts/{id}/balanc
 
 from collections import defaultdict
 from datetime import timedelta
+from decimal import Decimal
 from itertools import islice
 
 from django.contrib import admin
@@ -21,7 +22,6 @@ from core.admin_display import EMPTY, money, money_field
 from ledger.contact_ledger import due_totals, dues_of_contacts, owing_contacts_sql
 from ledger.models import Transaction, TransactionPayment
 from ledger.payment_methods import method_label
-from ledger.querysets import ZERO
 from ledger.selectors import _overdue, contact_balance, visible_documents
 from ledger.statement import ContactStatement
 
@@ -47,7 +47,7 @@ class ContactChangeList(ChangeList):
         for business, ids in pages.items():
             dues.update(dues_of_contacts(business, ids))
         for contact in self.result_list:
-            contact.due = dues.get(contact.pk, ZERO)
+            contact.due = dues.get(contact.pk, Decimal(0))  # no ledger rows: nothing due
 
 
 class OwedFilter(admin.SimpleListFilter):

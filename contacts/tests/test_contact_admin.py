@@ -74,6 +74,8 @@ def test_the_list_searches_as_the_api_and_totals_the_dues_of_what_it_lists(admin
     ContactFactory(business=business, type="customer", name="Other", landline="0207 946 0000")
     assert "Other" in admin.get(LIST, {"q": "946 0000"}).content.decode()  # landline: the API's q matches it
 
+    assert "Value(" not in admin.get(LIST).content.decode()  # a contact without ledger rows is due $ 0.00
+
     page = admin.get(LIST, {"owed": "due"}).content.decode()
     assert "Owing Ltd" in page and "Other" not in page
     assert 'Customers listed owe: <span class="money">$ 120.50</span>' in page
