@@ -6,14 +6,18 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from accounts import services
 from accounts.models import Account, AccountTransaction, AccountType
 from core.admin_base import ActivityTrailInline, BusinessScopedAdmin, ReadOnlyAdmin, ReadOnlyTabular
+from core.admin_display import money, money_field
+from core.admin_widgets import LabelValueField
 from core.exceptions import BusinessRuleViolation
-from core.money import format_currency
 
 ACCOUNT_PERMS = {"view": ("account.access",), "add": ("account.access",), "change": ("account.access",)}
 
@@ -29,16 +33,16 @@ class MovementInline(ReadOnlyTabular):
     model = AccountTransaction
     fk_name = "account"
     ordering = ("-operation_date", "-id")
-    fields = readonly_fields = (
-        "operation_date",
-        "type",
-        "sub_type",
-        "amount",
-        "note",
-        "payment_ref_no",
-        "transfer_transaction",
-    )
+    fields = readonly_fields = ("operation_date", "type", "sub_type", "debit", "credit", "note", "payment_ref_no")
     verbose_name_plural = "movements (read-only: change them through deposits, transfers and payments)"
+
+    @admin.display(description="debit (out)")
+    def debit(self, movement):
+        return money(movement.amount, movement.business) if movement.type == "debit" else ""
+
+    @admin.display(description="credit (in)")
+    def credit(self, movement):
+        return money(movement.amount, movement.business) if movement.type == "credit" else ""
 
 
 class MoneyForm(forms.Form):
@@ -48,13 +52,26 @@ class MoneyForm(forms.Form):
     note = forms.CharField(required=False, max_length=1000)
 
 
+class AccountForm(forms.ModelForm):
+    account_details = LabelValueField(
+        required=False, help_text="For example BIC, branch or sort code: one label and value per row."
+    )
+
+    class Meta:
+        model = Account
+        fields = ("business", "name", "account_number", "account_type", "note", "account_details")
+
+
 @admin.register(Account)
 class AccountAdmin(BusinessScopedAdmin):
     module = "account"
     erp_permissions = ACCOUNT_PERMS
-    list_display = ("name", "account_number", "account_type", "balance", "is_closed", "business")
+    form = AccountForm
+    list_display = ("name", "account_number", "account_type", "balance_money", "is_closed")
     list_filter = ("is_closed", "account_type")
     search_fields = ("name", "account_number")
+    ordering = ("is_closed", "name")
+    list_select_related = ("account_type__parent", "business")
     readonly_fields = ("balance", "is_closed", "created_by", "created_at", "updated_at")
     fields = (
         "business",
@@ -84,10 +101,14 @@ class AccountAdmin(BusinessScopedAdmin):
         fields = super().get_fields(request, obj)
         return fields if request.user.is_superuser else tuple(f for f in fields if f != "business")
 
-    @admin.display(description="balance", ordering="balance")
-    def balance(self, obj):
-        balance = getattr(obj, "balance", None)
-        return None if balance is None else format_currency(balance, obj.business)
+    balance = balance_money = money_field("balance", "balance")
+
+    def changelist_totals(self, request, queryset):
+        business = getattr(request.user, "business", None)
+        if business is None:
+            return []
+        total = queryset.filter(is_closed=False).order_by().aggregate(total=Sum("balance"))["total"] or 0
+        return [("Balance of the open accounts listed", money(total, business))]
 
     def save_model(self, request, obj, form, change):
         data = {
@@ -183,19 +204,32 @@ class AccountAdmin(BusinessScopedAdmin):
 class AccountTransactionAdmin(ReadOnlyAdmin):
     module = "account"
     erp_permissions = {"view": ("account.access",)}
-    list_display = ("operation_date", "account", "type", "sub_type", "amount", "payment_ref_no", "note")
-    list_filter = ("type", "sub_type", "account")
+    list_display = ("operation_date", "account", "type", "sub_type", "amount_money", "payment_ref_no", "note")
+    list_filter = ("type", "sub_type", "account", "operation_date")
     date_hierarchy = "operation_date"
     search_fields = ("note", "payment_ref_no")
-    exclude = ("business",)
-    readonly_fields = (
+    ordering = ("-operation_date", "-id")
+    list_select_related = ("account", "business")
+    amount_money = money_field("amount", "amount")
+
+    @admin.display(description="other leg (transfer or deposit)")
+    def other_leg(self, movement):
+        leg = movement.transfer_transaction
+        if leg is None:
+            return "–"
+        url = reverse("admin:accounts_accounttransaction_change", args=[leg.pk])
+        return format_html(
+            '<a href="{}">{} of {} on {}</a>', url, leg.get_type_display(), money(leg.amount, leg.business), leg.account
+        )
+
+    fields = readonly_fields = (
         "account",
         "type",
         "sub_type",
-        "amount",
+        "amount_money",
         "operation_date",
         "note",
-        "transfer_transaction",
+        "other_leg",
         "transaction_id",
         "transaction_payment_id",
         "payment_ref_no",

@@ -105,4 +105,6 @@ class AccountTransaction(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.type} {self.amount} on {self.account_id}"
+        from core.money import format_currency
+
+        return f"{self.get_type_display()} of {format_currency(self.amount, self.business)} on {self.account.name}"

@@ -106,6 +106,8 @@ class NotesAdminMixin:
         return inlines if obj is not None else [i for i in inlines if not isinstance(i, DocumentNoteInline)]
 
     def _contact(self, request, object_id, *, change: bool):
+        if not self.has_view_permission(request):
+            raise PermissionDenied  # no right to contacts at all: 403 before looking the row up
         contact = self.get_object(request, object_id)
         if contact is None:
             raise Http404

@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from core.admin_base import BusinessScopedAdmin, ReadOnlyAdmin
+from core.admin_display import activity_changes
 from core.models import Activity, ApiCredential, Business, BusinessLocation, ReferenceCounter, Role, User
 from core.models.business import MODULES
 from core.permissions import CHOICES
@@ -165,10 +166,32 @@ class ApiCredentialAdmin(BusinessScopedAdmin):
 
 @admin.register(Activity)
 class ActivityAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "description", "event", "subject_type", "subject_id", "causer")
-    list_filter = ("event", "subject_type")
+    list_display = ("created_at", "description", "subject_type", "subject_id", "causer", "changes_in_short")
+    list_filter = ("event", ("subject_type", admin.RelatedOnlyFieldListFilter), "created_at")
     search_fields = ("description",)
     date_hierarchy = "created_at"
+    list_select_related = ("causer", "subject_type", "business")
+    ordering = ("-id",)
+    fields = readonly_fields = (
+        "created_at",
+        "description",
+        "event",
+        "subject_type",
+        "subject_id",
+        "causer",
+        "log_name",
+        "changes",
+    )
+
+    @admin.display(description="what changed")
+    def changes(self, obj):
+        model = obj.subject_type.model_class() if obj.subject_type else None
+        return activity_changes(obj.properties, model, obj.business)
+
+    @admin.display(description="what changed")
+    def changes_in_short(self, obj):
+        model = obj.subject_type.model_class() if obj.subject_type else None
+        return activity_changes(obj.properties, model, obj.business, limit=5)
 
     def has_view_permission(self, request, obj=None):
         return self._allowed(request, "view")
@@ -184,3 +207,12 @@ class ReferenceCounterAdmin(BusinessScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+admin.site.site_header = "Back office"
+admin.site.site_title = "Back office"
+admin.site.index_title = "Back office"
+# The server's own pages are the API's: "View site" opens its documentation.
+admin.site.site_url = "/api/docs/"
+# Lists get the whole 1400 px of a laptop screen; the index and breadcrumbs lead everywhere else.
+admin.site.enable_nav_sidebar = False

@@ -18,3 +18,17 @@ def protected_references(instance: models.Model) -> list[str]:
         if manager.filter(**{relation.field.name: instance}).exists():
             blockers.append(str(related._meta.verbose_name_plural))
     return blockers
+
+
+def protected_counts(instance: models.Model) -> list[tuple[int, str]]:
+    """(count, verbose name) of each model whose rows keep `instance` from being deleted: `(12, "transactions")`."""
+    counts = []
+    for relation in instance._meta.related_objects:
+        if getattr(relation, "on_delete", None) is not models.PROTECT:
+            continue
+        related = relation.related_model
+        count = related._base_manager.filter(**{relation.field.name: instance}).count()
+        if count:
+            meta = related._meta
+            counts.append((count, str(meta.verbose_name if count == 1 else meta.verbose_name_plural)))
+    return counts

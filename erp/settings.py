@@ -20,6 +20,8 @@ ERP_DEMO_MODE = env.bool("ERP_DEMO_MODE", default=False)
 ERP_ENFORCE_PACKAGES = env.bool("ERP_ENFORCE_PACKAGES", default=False)
 
 INSTALLED_APPS = [
+    # core first: its templates (the admin's branded frame, error pages) override django.contrib.admin's
+    "core",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -30,7 +32,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "core",
     "contacts",
     "inventory",
     "ledger",

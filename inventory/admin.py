@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from core.admin_base import BusinessScopedAdmin, BusinessScopedMixin, ReadOnlyAdmin
+from core.admin_display import money_field, quantity
 from core.services.activity import logged_update
 from inventory.models import Product, Unit, Variation, VariationLocationStock
 from inventory.services import PRODUCT_FIELDS
@@ -22,9 +23,22 @@ class VariationInline(BusinessScopedMixin, admin.TabularInline):
 
     model = Variation
     erp_permissions = {"view": ("product.view",), "change": ("product.create",)}
+    template = "admin/edit_inline/tabular_plain.html"
     extra = 0
     fields = ("name", "sub_sku", "default_purchase_price", "default_sell_price")
     readonly_fields = ("sub_sku",)
+    purchase_price = money_field("default_purchase_price", "default purchase price")
+    sell_price = money_field("default_sell_price", "default sell price")
+
+    def get_fields(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return self.fields
+        return ("name", "sub_sku", "purchase_price", "sell_price")  # read-only: the prices formatted
+
+    def get_readonly_fields(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return self.readonly_fields
+        return self.get_fields(request, obj)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -38,8 +52,13 @@ class StockInline(admin.TabularInline):
     fk_name = "variation"
     extra = 0
     can_delete = False
-    fields = readonly_fields = ("location", "qty_available")
+    fields = readonly_fields = ("location", "on_hand")
     verbose_name_plural = "stock (moved only by documents)"
+    template = "admin/edit_inline/tabular_plain.html"
+
+    @admin.display(description="on hand")
+    def on_hand(self, stock):
+        return quantity(stock.qty_available)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -53,7 +72,8 @@ class ProductAdmin(BusinessScopedAdmin):
     rows, the FIFO mapping and documents depend on them."""
 
     erp_permissions = PRODUCT_PERMS
-    list_display = ("name", "sku", "type", "unit", "enable_stock", "business")
+    list_display = ("name", "sku", "type", "unit", "enable_stock")
+    ordering = ("name",)
     list_filter = ("type", "enable_stock", "unit")
     search_fields = ("name", "sku", "variations__sub_sku")
     readonly_fields = ("business", "sku", "type", "enable_stock", "created_by", "created_at", "updated_at")
@@ -85,9 +105,13 @@ class VariationAdmin(BusinessScopedAdmin):
     """Read-only list of everything that can be bought and sold, with its stock per location."""
 
     erp_permissions = {"view": ("product.view",)}
-    list_display = ("sub_sku", "product", "name", "default_purchase_price", "default_sell_price")
+    list_display = ("sub_sku", "product", "name", "purchase_price", "sell_price")
     search_fields = ("sub_sku", "product__name", "name")
-    readonly_fields = ("product", "name", "sub_sku", "default_purchase_price", "default_sell_price")
+    list_select_related = ("product", "business")
+    ordering = ("product__name", "id")
+    fields = readonly_fields = ("product", "name", "sub_sku", "purchase_price", "sell_price")
+    purchase_price = money_field("default_purchase_price", "default purchase price")
+    sell_price = money_field("default_sell_price", "default sell price")
     exclude = ("business",)
     inlines = [StockInline]
 
@@ -103,7 +127,13 @@ class StockAdmin(ReadOnlyAdmin):
     """Stock on hand: derived from purchases, sells and returns, so read-only here."""
 
     erp_permissions = {"view": ("product.view",)}
-    list_display = ("variation", "location", "qty_available")
+    list_display = ("variation", "location", "on_hand")
     list_filter = ("location",)
+    list_select_related = ("variation__product", "location")
+
+    @admin.display(description="on hand", ordering="qty_available")
+    def on_hand(self, stock):
+        return quantity(stock.qty_available)
+
     search_fields = ("variation__sub_sku", "variation__product__name")
-    readonly_fields = ("variation", "location", "qty_available")
+    fields = readonly_fields = ("variation", "location", "on_hand")

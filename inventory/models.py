@@ -95,4 +95,4 @@ class VariationLocationStock(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.variation}: {self.qty_available} at {self.location_id}"
+        return f"{self.variation}: {format(self.qty_available.normalize(), 'f')} at {self.location.name}"

@@ -328,3 +328,43 @@ def period_lines_sql(contact: Contact, start, end, location_id=None, q: str | No
             where += " OR t.r_transaction_id = %s"
             params.append(int(q))
     return f"SELECT * FROM ({inner}) t{where} ORDER BY t.r_date, t.r_grp, t.r_id", params
+
+
+# --- many contacts at once (the back office's contact list) -----------------------------------------------------
+
+DUE_SQL = "CASE WHEN u.r_contact_type = 'supplier' THEN u.r_credit - u.r_debit ELSE u.r_debit - u.r_credit END"
+
+
+def dues_of_contacts(business, contacts) -> dict[int, Decimal]:
+    """Each contact's `due` (as contact_balance reads it: the all-time closing in the contact's direction) for a
+    queryset or list of contact ids of the business, in one query."""
+    ids = contacts.values("pk") if hasattr(contacts, "values") else list(contacts)
+    scope = {"business_id": business.pk}
+    union, params = _union_sql({**scope, "contact_id__in": ids}, {**scope, "payment_for_id__in": ids}, None)
+    sql = f"SELECT u.r_contact_id, SUM({DUE_SQL}) FROM ({union}) u GROUP BY u.r_contact_id"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {contact_id: to_decimal(due) for contact_id, due in cursor.fetchall()}
+
+
+def due_totals(business, contacts) -> tuple[Decimal, Decimal]:
+    """(receivable, payable) of the contacts: the sum of the `due` of customers and `both` contacts (what they owe
+    us, net of credit they hold) and of suppliers (what we owe them)."""
+    scope = {"business_id": business.pk}
+    ids = contacts.values("pk")
+    union, params = _union_sql({**scope, "contact_id__in": ids}, {**scope, "payment_for_id__in": ids}, None)
+    sql = (
+        "SELECT SUM(CASE WHEN u.r_contact_type = 'supplier' THEN 0 ELSE u.r_debit - u.r_credit END), "
+        "SUM(CASE WHEN u.r_contact_type = 'supplier' THEN u.r_credit - u.r_debit ELSE 0 END) "
+        f"FROM ({union}) u"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        receivable, payable = cursor.fetchone()
+    return to_decimal(receivable), to_decimal(payable)
+
+
+def owing_contacts_sql(business) -> tuple[str, list]:
+    """SQL of the ids of the business's contacts whose `due` is above zero (they owe us, or we owe them)."""
+    union, params = business_union_sql(business)
+    return (f"SELECT u.r_contact_id FROM ({union}) u GROUP BY u.r_contact_id HAVING SUM({DUE_SQL}) > 0", params)

@@ -6,6 +6,11 @@ from core.querysets import BusinessManager
 from ledger.querysets import TransactionQuerySet
 
 
+def _quantity(value) -> str:
+    """`2`, `1.5`: a quantity without the stored scale's trailing zeros."""
+    return format(value.normalize(), "f")
+
+
 class Transaction(models.Model):
     """A document that moves money owed and (for sells and purchases) stock: RULES §3."""
 
@@ -154,7 +159,7 @@ class SellLine(models.Model):
         ordering = ["id"]
 
     def __str__(self):
-        return f"{self.quantity} × {self.variation_id} @ {self.unit_price}"
+        return f"{_quantity(self.quantity)} × {self.variation}"
 
 
 class PurchaseLine(models.Model):
@@ -182,7 +187,7 @@ class PurchaseLine(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.quantity} × {self.variation_id} @ {self.purchase_price}"
+        return f"{_quantity(self.quantity)} × {self.variation}"
 
 
 class SellLinePurchaseLine(models.Model):
@@ -290,4 +295,7 @@ class TransactionPayment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.payment_ref_no or self.pk}: {self.amount} {self.method}"
+        from core.money import format_currency
+
+        amount = format_currency(self.amount, self.business)
+        return f"{self.payment_ref_no or self.pk}: {amount} {self.get_method_display().lower()}"

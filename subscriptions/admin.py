@@ -7,9 +7,10 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from contacts.admin import CONTACT_PANELS
 from core.admin_base import ActivityTrailInline, BusinessScopedAdmin, ReadOnlyTabular
+from core.admin_display import money
 from core.dates import business_zone
-from core.money import format_currency
 from ledger.models import Transaction
 from subscriptions import schedule
 from subscriptions.generation import generate_due_invoices
@@ -41,7 +42,7 @@ class GeneratedInvoiceInline(ReadOnlyTabular):
 
     @admin.display(description="total")
     def total(self, obj):
-        return format_currency(obj.final_total, obj.business)
+        return money(obj.final_total, obj.business)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("business")
@@ -85,7 +86,7 @@ class SubscriptionAdmin(BusinessScopedAdmin):
         "subscription_status",
         "next_invoice_date",
         "generated",
-        "total",
+        "total_money",
     )
     list_filter = (StatusFilter, "recur_interval_type", "location")
     search_fields = ("subscription_no", "invoice_no", "contact__name")
@@ -180,7 +181,9 @@ class SubscriptionAdmin(BusinessScopedAdmin):
 
     @admin.display(description="total", ordering="final_total")
     def total(self, obj):
-        return format_currency(obj.final_total, obj.business)
+        return money(obj.final_total, obj.business)
+
+    total_money = total
 
     @admin.display(description=f"next {PREVIEW_COUNT} invoice dates")
     def upcoming_schedule(self, obj):
@@ -233,3 +236,37 @@ class SubscriptionAdmin(BusinessScopedAdmin):
             )
         for failure in summary.failures:
             self.message_user(request, f"Subscription {failure['parent_id']}: {failure['reason']}", messages.ERROR)
+
+
+def subscriptions_panel(request, contact):
+    """The contact's subscriptions on their page, when the business bills any."""
+    model_admin = admin.site._registry.get(Subscription)
+    if model_admin is None or not model_admin.has_view_permission(request):
+        return None
+    parents = list(model_admin.get_queryset(request).filter(contact=contact).order_by("-transaction_date", "-id")[:10])
+    if not parents:
+        return None
+    rows = format_html_join(
+        "",
+        '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+        (
+            (
+                reverse("admin:subscriptions_subscription_change", args=[p.pk]),
+                p.subscription_no or p.invoice_no,
+                model_admin.cadence(p),
+                model_admin.subscription_status(p),
+                model_admin.next_invoice_date(p),
+                money(p.final_total, p.business),
+            )
+            for p in parents
+        ),
+    )
+    body = format_html(
+        "<table><thead><tr><th>Subscription</th><th>Cadence</th><th>Status</th><th>Next invoice</th>"
+        '<th class="money">Each invoice</th></tr></thead><tbody>{}</tbody></table>',
+        rows,
+    )
+    return {"key": "subscriptions", "title": "Subscriptions", "body": body}
+
+
+CONTACT_PANELS.append((40, subscriptions_panel))

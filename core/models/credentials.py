@@ -29,6 +29,8 @@ class ApiCredential(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        verbose_name = "API credential"
+        verbose_name_plural = "API credentials"
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.key[:8]}… ({self.user})"

@@ -159,3 +159,22 @@ def test_lines_and_payments_show_inline_on_a_document(trade, business):
     page = staff(trade["admin"]).get(f"/admin/ledger/selldocument/{trade['sell'].pk}/change/").content.decode()
     assert payment.payment_ref_no in page
     assert "Kettle" in page
+
+
+def test_a_locations_payment_accounts_are_chosen_per_method_not_typed_as_json(business):
+    from accounts.services import account_create
+
+    business.enabled_modules = ["account"]
+    business.save()
+    admin = make_user(business, admin=True)
+    till = account_create(business=business, user=admin, data={"name": "Till", "account_number": "T1"})
+    location = business.locations.first()
+    client = staff(admin)
+    url = f"/admin/core/businesslocation/{location.pk}/change/"
+    page = client.get(url).content.decode()
+    assert "Cash payments go to" in page and "is_enabled" not in page
+
+    form = {"name": location.name, "account_for_cash": till.pk, "account_for_card": ""}
+    assert client.post(url, form).status_code == 302
+    location.refresh_from_db()
+    assert location.default_payment_accounts == {"cash": {"is_enabled": True, "account_id": till.pk}}

@@ -1,6 +1,7 @@
 """`make run`'s demo business: created once, then reused; every run prints a fresh login and token."""
 
 import random
+import unicodedata
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand
@@ -86,6 +87,18 @@ COMPANIES = [
     "Meridian Packaging",
     "Silverline Logistics",
     "Cascade Beverages",
+    "Harbourside Roasters",
+    "Kestrel Office Supply",
+    "Juniper & Sage Deli",
+    "Ironbridge Catering",
+    "Marlow Print Works",
+    "Foxglove Café",
+    "Tidewater Imports",
+    "Beacon Hill Bakery",
+    "Quayside Kitchen Equipment",
+    "Redwood Cleaning Services",
+    "Saffron Street Kitchen",
+    "Willow Lane Florist",
 ]
 CITIES = [
     ("London", "England", "United Kingdom", "51.5072,-0.1276"),
@@ -96,6 +109,12 @@ CITIES = [
     ("Toronto", "Ontario", "Canada", "43.6532,-79.3832"),
     ("Pune", "Maharashtra", "India", "18.5204,73.8567"),
 ]
+
+
+def _mailbox(name: str) -> str:
+    """`Foxglove Café` -> `foxglove.cafe`: a plain ASCII mailbox for a name."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return "".join(c for c in plain.lower().replace(" ", ".").replace("&", "and") if c.isalnum() or c == ".")
 
 
 class Command(BaseCommand):
@@ -116,6 +135,11 @@ class Command(BaseCommand):
             admin.set_password(ADMIN_PASSWORD)
             admin.is_staff = admin.is_active = True
             admin.save()
+            # the clerk works in the back office too, seeing only the contacts they created or were given
+            clerk = User.objects.get(username=CLERK_USERNAME)
+            clerk.set_password(ADMIN_PASSWORD)
+            clerk.is_staff = clerk.is_active = True
+            clerk.save()
             for old in ApiCredential.objects.filter(user=admin, name=TOKEN_NAME, revoked_at__isnull=True):
                 credential_revoke(credential=old)
             token = credential_issue(user=admin, kind=ApiCredential.Kind.TOKEN, name=TOKEN_NAME).token
@@ -126,6 +150,7 @@ class Command(BaseCommand):
             f"\nDemo business: {business.name} (id {business.pk}), {contacts} contacts, "
             f"{documents.filter(type='sell').count()} sells, {documents.filter(type='purchase').count()} purchases\n"
             f"Django admin:  {base}/admin/   user {ADMIN_USERNAME}   password {ADMIN_PASSWORD}\n"
+            f"               a clerk who sees only their own contacts: user {CLERK_USERNAME}, the same password\n"
             f"API docs:      {base}/api/docs/\n"
             f"API token:     {token}   (new on every run; the previous one is revoked)\n\n"
             f"curl -H 'Authorization: Bearer {token}' '{base}/api/v1/integration/contacts?kind=customer'\n"
@@ -182,11 +207,14 @@ class Command(BaseCommand):
             },
         )
 
+        # every company and every person once: a believable book of customers and suppliers
+        companies = iter(rng.sample(COMPANIES, len(COMPANIES)))
+        people = iter(rng.sample([(f, la) for f in FIRST for la in LAST], 50))
         for i in range(50):
             kind = "customer" if i < 30 else "supplier" if i < 44 else "both"
             city, state, country, position = CITIES[i % len(CITIES)]
-            first, last = rng.choice(FIRST), rng.choice(LAST)
-            company = COMPANIES[i % len(COMPANIES)] if kind != "customer" or i % 5 == 0 else None
+            first, last = next(people)
+            company = next(companies) if kind != "customer" or i % 5 == 0 else None
             data = {
                 "type": kind,
                 "contact_type": "business" if company else "individual",
@@ -194,8 +222,7 @@ class Command(BaseCommand):
                 "supplier_business_name": company,
                 "first_name": None if company else first,
                 "last_name": None if company else last,
-                "email": f"{(company or first + '.' + last).lower().replace(' ', '.').replace(chr(39), '')}"
-                f"@example.com",
+                "email": f"{_mailbox(company or first + '.' + last)}@example.com",
                 "mobile": f"+44 7700 9{i:05d}",
                 "city": city,
                 "state": state,
