@@ -171,24 +171,27 @@ def _raise_horizon(business, horizon) -> None:
 
 
 def wait_for_running_writers(timeout: float = WAIT_SECONDS) -> None:
-    """Wait until every transaction running now (but this one) has ended. PostgreSQL only: on SQLite a write
-    excludes every other, so the horizon's commit already came after the last writer's."""
+    """Wait until every transaction of this database that has written something and is running now (but this
+    one) has ended. PostgreSQL: the transactions with a transaction id in pg_stat_activity (sessions of the same
+    role, or any with pg_read_all_stats). SQLite needs no wait: a write excludes every other, so the horizon's
+    commit already came after the last writer's."""
     if connection.vendor != "postgresql":
         return
+    running_sql = (
+        "SELECT pid, backend_xid::text FROM pg_stat_activity WHERE datname = current_database() "
+        "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
+    )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT txid_current_if_assigned()")
-        own = cursor.fetchone()[0]
-        cursor.execute("SELECT txid_snapshot_xip(txid_current_snapshot())")
-        running = [row[0] for row in cursor.fetchall() if row[0] != own]
+        cursor.execute(running_sql)
+        waiting = set(cursor.fetchall())
         deadline = time.monotonic() + timeout
-        while running:
-            cursor.execute("SELECT x FROM unnest(%s::bigint[]) AS x WHERE txid_status(x) = 'in progress'", [running])
-            running = [row[0] for row in cursor.fetchall()]
-            if not running:
-                return
-            if time.monotonic() > deadline:
-                raise BuildBusy(f"{len(running)} transaction(s) still running after {timeout:.0f} s")
-            time.sleep(0.01)
+        while waiting:
+            time.sleep(0.005)
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # inside a transaction the view is cached
+            cursor.execute(running_sql)
+            waiting &= set(cursor.fetchall())
+            if waiting and time.monotonic() > deadline:
+                raise BuildBusy(f"{len(waiting)} transaction(s) still running after {timeout:.0f} s")
 
 
 def build_balance_snapshots(business, *, now=None, wait: float = WAIT_SECONDS) -> BuildResult:
