@@ -35,6 +35,9 @@ def parse_args(argv=None):
     parser.add_argument("--month", default="2025-06", help="month of the ledger's date-range figure (default 2025-06)")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the SQL Django runs")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one request per figure")
+    parser.add_argument(
+        "--verify-snapshots", action="store_true", help="also recompute every balance snapshot from scratch"
+    )
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when a goal fails")
     return parser.parse_args(argv)
 
