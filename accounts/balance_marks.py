@@ -112,7 +112,8 @@ class BalanceRow(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._balance_loaded = getattr(instance, cls.balance_date_field, None)
+        # as loaded (never a query: a deferred date stays unknown, and save() then reads the current one)
+        instance._balance_loaded = instance.__dict__.get(cls.balance_date_field)
         return instance
 
     @classmethod
@@ -129,12 +130,16 @@ class BalanceRow(models.Model):
         rows_written(cls, columns, rows)
 
     def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and not self.balance_fields.intersection(update_fields):
-            return
+            return super().save(*args, **kwargs)
+        loaded = getattr(self, "_balance_loaded", None)
+        if loaded is None and not self._state.adding and self.pk is not None:
+            # loaded without its date (deferred): the date it had is the database's
+            loaded = type(self)._base_manager.filter(pk=self.pk).values_list(self.balance_date_field, flat=True).first()
+        super().save(*args, **kwargs)
         moment = getattr(self, self.balance_date_field)
-        balance_rows_written(self.business_id, [moment, getattr(self, "_balance_loaded", None)])
+        balance_rows_written(self.business_id, [moment, loaded])
         self._balance_loaded = moment
 
     def delete(self, *args, **kwargs):

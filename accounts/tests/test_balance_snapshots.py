@@ -223,4 +223,37 @@ def test_the_celery_task_runs_the_build(books, settings):
     payload = build_task.delay(books.business.pk).get()
     assert payload["businesses"][0]["business_id"] == books.business.pk
     assert BalanceSnapshot.objects.filter(business=books.business).exists()
-    assert settings.CELERY_BEAT_SCHEDULE["build-balance-snapshots"]["task"] == "accounts.build_balance_snapshots"
+    entry = settings.CELERY_BEAT_SCHEDULE["build-balance-snapshots"]
+    assert entry["task"] == "accounts.build_balance_snapshots"
+    from erp.celery import app
+
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
+
+
+def test_a_row_loaded_without_its_date_costs_no_query_and_still_marks_its_old_date(books, django_assert_num_queries):
+    build_balance_snapshots(books.business, now=JULY)
+    with django_assert_num_queries(1):
+        (sell,) = Transaction.objects.only("id").filter(pk=books.sells[4].pk)
+    sell.transaction_date = moment(2026, 6, 20)  # from May: the old date is the earlier one
+    sell.save()
+    assert BalanceStaleMark.objects.get().stale_from == moment(2026, 5, 15)
+
+
+def test_bulk_writers_mark_too(books):
+    from core.sql import insert_rows, insert_statements
+
+    build_balance_snapshots(books.business, now=JULY)
+    columns = ["business", "account", "type", "amount", "operation_date", "created_at"]
+    when = moment(2026, 3, 3)
+    insert_rows(AccountTransaction, columns, [(books.business.pk, books.bank.pk, "credit", D2, when, when)])
+    assert BalanceStaleMark.objects.get().stale_from == when
+    with pytest.raises(TypeError, match="insert_rows"):
+        insert_statements(AccountTransaction, columns, [])
+    assert same(
+        through_snapshots(books, end_of(books, datetime.date(2026, 6, 3))),
+        full(books, end_of(books, datetime.date(2026, 6, 3))),
+    )
+
+
+D2 = Decimal("2.0002")
