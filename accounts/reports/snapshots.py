@@ -210,7 +210,8 @@ def build_balance_snapshots(business, *, now=None, wait: float = WAIT_SECONDS) -
         result.marks = len(marks)
         if marks:
             stale = min(moment for _, moment in marks)
-            result.dropped, _ = BalanceSnapshot.objects.filter(business=business, before__gt=stale).delete()
+            _, deleted = BalanceSnapshot.objects.filter(business=business, before__gt=stale).delete()
+            result.dropped = deleted.get(BalanceSnapshot._meta.label, 0)  # not their account rows
         locations = [None, *BusinessLocation.objects.for_business(business).order_by("id").values_list("pk", flat=True)]
         result.written = _fill(business, ends, locations)
         BalanceStaleMark.objects.filter(pk__in=[pk for pk, _ in marks]).delete()

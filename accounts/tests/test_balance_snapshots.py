@@ -161,6 +161,7 @@ def test_a_backdated_write_makes_the_later_snapshots_stale_at_once(books, write)
             assert figures.as_of is None or end_of(books, figures.as_of) <= stale
     again = build_balance_snapshots(books.business, now=JULY)
     assert again.marks >= 1 and again.written > 0
+    assert again.dropped == again.written  # the same months, written again
     assert not BalanceStaleMark.objects.filter(business=books.business).exists()
     assert verify_balance_snapshots(books.business) == []
     figures = through_snapshots(books, end_of(books, datetime.date(2026, 6, 3)))
