@@ -5,9 +5,14 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 
+from accounts.balance_marks import BalanceRow, BalanceRowQuerySet
 from accounts.querysets import AccountQuerySet
 from core.money import MONEY
-from core.querysets import BusinessManager
+from core.querysets import BusinessManager, BusinessQuerySet
+
+
+class MovementQuerySet(BalanceRowQuerySet, BusinessQuerySet):
+    pass
 
 
 class AccountType(models.Model):
@@ -59,7 +64,7 @@ class Account(models.Model):
         return f"{self.name} ({self.account_number})"
 
 
-class AccountTransaction(models.Model):
+class AccountTransaction(BalanceRow):
     """A movement on an account: credit adds to its balance, debit takes from it."""
 
     class Type(models.TextChoices):
@@ -91,7 +96,10 @@ class AccountTransaction(models.Model):
     created_by = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = BusinessManager()
+    objects = models.Manager.from_queryset(MovementQuerySet)()
+
+    balance_date_field = "operation_date"
+    balance_fields = frozenset({"business", "business_id", "account", "account_id", "type", "amount", "operation_date"})
 
     class Meta:
         ordering = ["operation_date", "id"]
@@ -108,3 +116,78 @@ class AccountTransaction(models.Model):
         from core.money import format_currency
 
         return f"{self.get_type_display()} of {format_currency(self.amount, self.business)} on {self.account.name}"
+
+
+# --- balance snapshots (reports in O(accounts)) -----------------------------------------------------------------
+
+
+class BalanceScope(models.Model):
+    """Per business: how far snapshots may reach (`horizon`, raised by a build before it reads anything) and
+    `version`, raised by every build. A balance write dated before the horizon leaves a BalanceStaleMark."""
+
+    business = models.OneToOneField("core.Business", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    horizon = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"balance scope of business {self.business_id} (horizon {self.horizon})"
+
+
+class BalanceStaleMark(models.Model):
+    """A balance-changing write dated `stale_from`, before the horizon: every snapshot taken after that moment is
+    invalid until the next build consumes the mark."""
+
+    business = models.ForeignKey("core.Business", on_delete=models.CASCADE, related_name="+")
+    stale_from = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["business", "stale_from"], name="balance_stale_idx")]
+
+    def __str__(self):
+        return f"stale from {self.stale_from} (business {self.business_id})"
+
+
+class BalanceSnapshot(models.Model):
+    """Closing figures of a month (in the business's time zone): the customer and supplier dues of everything
+    dated before `before` (the next month's local midnight), for the whole business (location null) or for one
+    location as the location-filtered reports count it. The whole-business row also has its account balances."""
+
+    business = models.ForeignKey("core.Business", on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey("core.BusinessLocation", on_delete=models.CASCADE, null=True, related_name="+")
+    period_end = models.DateField(help_text="The last day of the month, local time.")
+    before = models.DateTimeField()
+    customer_due = models.DecimalField(**MONEY)
+    supplier_due = models.DecimalField(**MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "before"], condition=Q(location__isnull=True), name="uniq_snapshot_business"
+            ),
+            models.UniqueConstraint(
+                fields=["business", "location", "before"],
+                condition=Q(location__isnull=False),
+                name="uniq_snapshot_location",
+            ),
+        ]
+        indexes = [models.Index(fields=["business", "location", "before"], name="snapshot_lookup_idx")]
+
+    def __str__(self):
+        return f"balances of {self.period_end} (business {self.business_id}, location {self.location_id})"
+
+
+class BalanceSnapshotAccount(models.Model):
+    """One account's balance in a whole-business snapshot (accounts without movements have no row: zero)."""
+
+    snapshot = models.ForeignKey(BalanceSnapshot, on_delete=models.CASCADE, related_name="accounts")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    balance = models.DecimalField(**MONEY)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["snapshot", "account"], name="uniq_snapshot_account")]
+
+    def __str__(self):
+        return f"{self.account_id}: {self.balance}"

@@ -1,6 +1,7 @@
-"""Accounts benchmark: the trial balance, the balance sheet, the cash flow (page 1 and a deep page) and one account's
-ledger (page 1, a deep page, a month), through the real request stack, each beside the raw SQL PostgreSQL needs for
-the same numbers and rows (see bench/README.md).
+"""Accounts benchmark: the trial balance, the balance sheet (in full and through the balance snapshots, with a
+backdated write and what the snapshots add to a write: bench/accounts_snapshots.py), the cash flow (page 1 and a
+deep page) and one account's ledger (page 1, a deep page, a month), through the real request stack, each beside the
+raw SQL PostgreSQL needs for the same numbers and rows (see bench/README.md).
 
     make bench-accounts                                   # 1,000,000 account transactions, dropped after
     make bench-accounts BENCH_ARGS="--keep"               # keep erp_bench_accounts and reuse it next time
@@ -16,6 +17,7 @@ import accounts_baselines as sql
 import common
 from accounts_checks import invariant_violations, seed_counts
 from accounts_seed import find_seed, seed
+from accounts_snapshots import snapshot_figures
 
 API = "/api/v1/integration"
 GOAL = 2.0  # the trial balance and the balance sheet within 2× of the raw aggregate
@@ -33,6 +35,9 @@ def parse_args(argv=None):
     parser.add_argument("--month", default="2025-06", help="month of the ledger's date-range figure (default 2025-06)")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the SQL Django runs")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one request per figure")
+    parser.add_argument(
+        "--verify-snapshots", action="store_true", help="also recompute every balance snapshot from scratch"
+    )
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when a goal fails")
     return parser.parse_args(argv)
 
@@ -258,8 +263,21 @@ def run(args, seeded) -> common.Report:
         f"{args.runs} runs, PostgreSQL {common.server_version()}",
     )
     api = Api(seeded.token)
+    from accounts.models import BalanceSnapshot
+
+    BalanceSnapshot.objects.filter(business=seeded.business).delete()  # the full computation first (kept seeds)
     summary_figure(report, args, api, seeded, "trial-balance")
     summary_figure(report, args, api, seeded, "balance-sheet")
+    conn = common.raw_connection()
+    where = {"b": seeded.business.pk, "before": end_of_today(seeded.business)}
+    snapshot_figures(
+        report,
+        args,
+        api,
+        seeded,
+        raw_summary=lambda stock: sql.summary(conn, where, stock=stock),
+        check_summary=check_summary,
+    )
     cash_flow_figures(report, args, api, seeded)
     ledger_figures(report, args, api, seeded)
     return report

@@ -168,10 +168,17 @@ def contact_update(*, business, user, contact: Contact, data: dict) -> Contact:
                 elif _code_taken(business, code, exclude_pk=contact.pk):
                     raise ValidationError({"contact_id": [CODE_TAKEN]})
                 contact.contact_id = code
+            old_type = contact.type
             for field, value in data.items():
                 setattr(contact, field, value)
             contact.full_clean(validate_constraints=False)
             _save_checked(contact)
+            if contact.type != old_type:
+                # the type decides on which side the contact's rows count in the balance reports: their snapshots
+                # are stale back to the first row (accounts is the money side every app posts to)
+                from accounts.balance_marks import contact_reclassified
+
+                contact_reclassified(business.pk)
             if assigned is not None:
                 _set_access(contact, assigned)
     return contact

@@ -194,6 +194,8 @@ def bulk_insert(model: type[models.Model], objects: list[models.Model]) -> list[
     for obj, pk_value in zip(objects, ids, strict=True):
         obj.pk = pk_value
         obj._state.adding, obj._state.db = False, connection.alias
+    if written := getattr(model, "objects_inserted", None):  # rows that count toward balances (balance snapshots)
+        written(objects)
     return objects
 
 

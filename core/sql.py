@@ -49,13 +49,18 @@ def _adapter(field):
     return None
 
 
-def insert_statements(model, columns: list[str], rows: list[tuple], *, returning: bool = False) -> list:
+def insert_statements(
+    model, columns: list[str], rows: list[tuple], *, returning: bool = False, executed_now: bool = False
+) -> list:
     """Statements (sql, params) inserting rows of plain values (one tuple per row, in `columns` order, foreign keys
     by id), with `RETURNING id` (in row order) when asked.
 
     On PostgreSQL one statement carries all the rows as a single JSON parameter (`jsonb_to_recordset`): the driver
     binds one string instead of a placeholder per value, which is most of the cost of a multi-row insert from
     Python. Elsewhere, `INSERT … VALUES (…), (…)` of at most 500 rows each."""
+    if getattr(model, "rows_inserted", None) and not executed_now:
+        # rows that count toward balances go through insert_rows, which tells the balance snapshots
+        raise TypeError(f"{model.__name__} rows are inserted with insert_rows")
     if not rows:
         return []
     fields = [model._meta.get_field(name) for name in columns]
@@ -108,10 +113,12 @@ def insert_rows(model, columns: list[str], rows: list[tuple], *, returning: bool
     given."""
     ids: list[int] = []
     with connection.cursor() as cursor:
-        for sql, params in insert_statements(model, columns, rows, returning=returning):
+        for sql, params in insert_statements(model, columns, rows, returning=returning, executed_now=True):
             cursor.execute(sql, params)
             if returning:
                 ids.extend(row[0] for row in cursor.fetchall())
+    if written := getattr(model, "rows_inserted", None):  # rows that count toward balances (balance snapshots)
+        written(columns, rows)
     return ids
 
 

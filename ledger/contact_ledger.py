@@ -187,8 +187,9 @@ def business_union_sql(business, location_id=None) -> tuple[str, list]:
     return _union_sql(scope, {**scope, "payment_for__isnull": False}, location_id)
 
 
-def business_dues(business, before, location_id=None) -> tuple[Decimal, Decimal]:
-    """(customer_due, supplier_due) of the whole business for rows dated before `before`, from the same rows as
+def business_dues(business, before, location_id=None, since=None) -> tuple[Decimal, Decimal]:
+    """(customer_due, supplier_due) of the whole business for rows dated before `before` (and from `since` on,
+    when given: what a balance snapshot taken at `since` adds up to `before`), from the same rows as
     every contact's ledger: customer_due is what customers owe us (and the customer side of `both` contacts),
     supplier_due what we owe suppliers (and the supplier side of `both` contacts). So customer_due − supplier_due
     is the sum of every contact's `due` in the customer direction (suppliers' counted negative)."""
@@ -201,8 +202,12 @@ def business_dues(business, before, location_id=None) -> tuple[Decimal, Decimal]
         "THEN u.r_credit - u.r_debit ELSE 0 END) "
         f"FROM ({union}) u WHERE u.r_date < %s"
     )
+    moments = [before]
+    if since is not None:
+        sql += " AND u.r_date >= %s"
+        moments.append(since)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *db_datetimes(before)])
+        cursor.execute(sql, [*params, *db_datetimes(*moments)])
         customer, supplier = cursor.fetchone()
     return to_decimal(customer), to_decimal(supplier)
 

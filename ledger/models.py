@@ -1,8 +1,9 @@
 from django.db import models
 from django.db.models import Q
 
+from accounts.balance_marks import BalanceRow, BalanceRowQuerySet
 from core.money import MONEY, QUANTITY
-from core.querysets import BusinessManager
+from core.querysets import BusinessManager, BusinessQuerySet
 from ledger.querysets import TransactionQuerySet
 
 
@@ -11,7 +12,11 @@ def _quantity(value) -> str:
     return format(value.normalize(), "f")
 
 
-class Transaction(models.Model):
+class PaymentQuerySet(BalanceRowQuerySet, BusinessQuerySet):
+    pass
+
+
+class Transaction(BalanceRow):
     """A document that moves money owed and (for sells and purchases) stock: RULES §3."""
 
     class Type(models.TextChoices):
@@ -93,6 +98,28 @@ class Transaction(models.Model):
 
     objects = models.Manager.from_queryset(TransactionQuerySet)()
 
+    balance_date_field = "transaction_date"
+    balance_fields = frozenset(
+        {"business", "contact", "location", "type", "sub_type", "status", "final_total", "transaction_date"}
+    ) | frozenset({"business_id", "contact_id", "location_id"})
+
+    @classmethod
+    def cascaded_moments(cls, queryset) -> dict:
+        """Deleting documents deletes their returns and the payments of both."""
+        documents = queryset.values("pk")
+        returns = Transaction._base_manager.filter(return_parent__in=documents)
+        payments = TransactionPayment._base_manager.filter(
+            models.Q(transaction__in=documents) | models.Q(transaction__return_parent__in=documents)
+        )
+        moments: dict = {}
+        for rows in (
+            returns.order_by().values_list("business_id").annotate(first=models.Min("transaction_date")),
+            payments.order_by().values_list("business_id").annotate(first=models.Min("paid_on")),
+        ):
+            for business_id, first in rows:
+                moments[business_id] = min(first, moments.get(business_id, first))
+        return moments
+
     class Meta:
         ordering = ["-transaction_date", "-id"]
         constraints = [
@@ -113,6 +140,8 @@ class Transaction(models.Model):
             models.Index(fields=["business", "location", "type", "-transaction_date"], name="txn_location_idx"),
             models.Index(fields=["business", "type", "payment_status"], name="txn_payment_status_idx"),
             models.Index(fields=["business", "type", "created_by"], name="txn_created_by_idx"),
+            # the movements after a balance snapshot (accounts/reports/snapshots.py): a range of dates, every type
+            models.Index(fields=["business", "transaction_date"], name="txn_date_idx"),
             # Subscriptions (recurring parents) newest first: the subscriptions list and the generator's look for
             # parents it has not scheduled yet read this small index instead of every sell.
             models.Index(
@@ -208,7 +237,7 @@ class SellLinePurchaseLine(models.Model):
         return f"{self.quantity} of purchase line {self.purchase_line_id} → sell line {self.sell_line_id}"
 
 
-class TransactionPayment(models.Model):
+class TransactionPayment(BalanceRow):
     class Method(models.TextChoices):
         CASH = "cash", "Cash"
         CARD = "card", "Card"
@@ -276,7 +305,12 @@ class TransactionPayment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = BusinessManager()
+    objects = models.Manager.from_queryset(PaymentQuerySet)()
+
+    balance_date_field = "paid_on"
+    balance_fields = frozenset(
+        {"business", "transaction", "parent", "payment_for", "amount", "paid_on", "is_return", "payment_type"}
+    ) | frozenset({"due_payment_type", "is_reverse", "business_id", "transaction_id", "parent_id", "payment_for_id"})
 
     class Meta:
         verbose_name = "payment"
@@ -292,6 +326,7 @@ class TransactionPayment(models.Model):
         indexes = [
             models.Index(fields=["transaction", "paid_on"], name="payment_txn_idx"),
             models.Index(fields=["business", "payment_for", "paid_on"], name="payment_contact_idx"),
+            models.Index(fields=["business", "paid_on"], name="payment_date_idx"),
         ]
 
     def __str__(self):

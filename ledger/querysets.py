@@ -1,6 +1,7 @@
 from django.db.models import Case, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from accounts.balance_marks import BalanceRowQuerySet
 from core.money import MONEY
 from core.querysets import BusinessQuerySet
 
@@ -25,7 +26,7 @@ def paid_subquery(outer_ref: str = "pk"):
     )
 
 
-class TransactionQuerySet(BusinessQuerySet):
+class TransactionQuerySet(BalanceRowQuerySet, BusinessQuerySet):
     def of_type(self, *types):
         return self.filter(type__in=types)
 

@@ -23,6 +23,13 @@ from ledger.payment_methods import method_label
 
 REPORT_SHAPE = RowShape(s.PaymentReportRow)
 CASH_FLOW_COLUMNS = list(s.CashFlowRow._declared_fields)
+SNAPSHOT_META = {
+    "as_of_snapshot": s.serializers.DateField(
+        allow_null=True,
+        help_text="Diagnostic: the month-end balance snapshot the figures were read through (null: computed from "
+        "the beginning). The figures are the same either way.",
+    )
+}
 LOCATION_ERRORS = {
     "e403": "The user lacks account.access or the location is not one of theirs.",
     "e404": 'The location does not exist in the business: `{"message": "Location not found"}`.',
@@ -66,12 +73,13 @@ class AccountReportViewSet(IntegrationViewSet):
         location = self.report_location(query.get("location_id"))
         end_date = query.get("end_date") or now_in(self.business).date()
         _, before = day_bounds(self.business, end_date, end_date)
-        data = build(user=self.request.user, end_date=end_date, before=before, location_id=location)
+        data, figures = build(user=self.request.user, end_date=end_date, before=before, location_id=location)
         if query["format"] == "csv":
             filename = download_name(stem, self.business.pk, "csv")
             rows = ([section, csv_cell(field), csv_cell(value)] for section, field, value in _flatten(data))
             return csv_response(["section", "field", "value"], rows, filename)
-        return Response({"data": data})
+        as_of = figures.as_of.isoformat() if figures.as_of else None
+        return Response({"data": data, "meta": {"as_of_snapshot": as_of}})
 
     @extend_schema(
         summary="Balance sheet",
@@ -84,7 +92,11 @@ class AccountReportViewSet(IntegrationViewSet):
         parameters=[s.SummaryQuery],
         responses={
             **object_responses(
-                object_envelope("BalanceSheetResponse", s.BalanceSheet), 403, 404, 422, **LOCATION_ERRORS
+                object_envelope("BalanceSheetResponse", s.BalanceSheet, meta_fields=SNAPSHOT_META),
+                403,
+                404,
+                422,
+                **LOCATION_ERRORS,
             )
         },
     )
@@ -98,7 +110,11 @@ class AccountReportViewSet(IntegrationViewSet):
         "includes sell returns here too: one engine, one number.",
         parameters=[s.SummaryQuery],
         responses=object_responses(
-            object_envelope("TrialBalanceResponse", s.TrialBalance), 403, 404, 422, **LOCATION_ERRORS
+            object_envelope("TrialBalanceResponse", s.TrialBalance, meta_fields=SNAPSHOT_META),
+            403,
+            404,
+            422,
+            **LOCATION_ERRORS,
         ),
     )
     def trial_balance(self, request):

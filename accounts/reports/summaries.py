@@ -1,31 +1,22 @@
 """Balance sheet and trial balance (RULES §9), as of the end of a day. Customer and supplier dues come from the
-ledger engine (the same rows as every contact's ledger), so they always agree with the contacts' balances."""
+ledger engine (the same rows as every contact's ledger), so they always agree with the contacts' balances; dues and
+account balances are read through the month-end balance snapshots (accounts/reports/snapshots.py) when a valid one
+exists, with the same numbers."""
 
 from decimal import Decimal
 
 from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
 
-from accounts.models import Account, AccountTransaction
-from accounts.querysets import SIGNED
-from ledger.contact_ledger import business_dues
+from accounts.models import Account
+from accounts.reports.snapshots import Figures, report_figures
 from ledger.models import PurchaseLine
 from ledger.querysets import ZERO
 
 
-def account_balances(user, before) -> list[dict]:
-    """Every visible account's balance from its movements before `before`, closed accounts included: one grouped
-    pass over the movements (a correlated sum per account re-reads the table once per account)."""
-    accounts = list(Account.objects.visible_to(user).order_by("name", "id").values("id", "name", "account_number"))
-    totals = dict(
-        AccountTransaction.objects.filter(
-            business=user.business, account_id__in=[a["id"] for a in accounts], operation_date__lt=before
-        )
-        .order_by()
-        .values("account_id")
-        .annotate(total=Sum(SIGNED))
-        .values_list("account_id", "total")
-    )
+def account_balances(user, totals: dict) -> list[dict]:
+    """Every visible account's balance (closed accounts included) from {account_id: balance} of the figures."""
+    accounts = Account.objects.visible_to(user).order_by("name", "id").values("id", "name", "account_number")
     return [{**account, "balance": totals.get(account["id"]) or Decimal(0)} for account in accounts]
 
 
@@ -41,8 +32,8 @@ def closing_stock(business, before, location_id=None) -> Decimal:
     return lines.aggregate(total=Coalesce(Sum(on_hand * F("purchase_price")), ZERO))["total"]
 
 
-def _accounts_part(user, before):
-    accounts = account_balances(user, before)
+def _accounts_part(user, figures):
+    accounts = account_balances(user, figures.account_totals)
     return {
         "account_balances": {row["name"]: row["balance"] for row in accounts},
         "accounts": accounts,
@@ -50,26 +41,28 @@ def _accounts_part(user, before):
     }
 
 
-def balance_sheet(*, user, end_date, before, location_id=None) -> dict:
-    customer_due, supplier_due = business_dues(user.business, before, location_id)
-    return {
+def balance_sheet(*, user, end_date, before, location_id=None, use_snapshots=True) -> tuple[dict, Figures]:
+    figures = report_figures(user.business, before, location_id, use_snapshots=use_snapshots)
+    data = {
         "end_date": end_date.isoformat(),
-        "supplier_due": supplier_due,
-        "customer_due": customer_due,
+        "supplier_due": figures.supplier_due,
+        "customer_due": figures.customer_due,
         "closing_stock": closing_stock(user.business, before, location_id),
-        **_accounts_part(user, before),
+        **_accounts_part(user, figures),
     }
+    return data, figures
 
 
-def trial_balance(*, user, end_date, before, location_id=None) -> dict:
-    customer_due, supplier_due = business_dues(user.business, before, location_id)
-    part = _accounts_part(user, before)
-    debit = customer_due + sum((row["balance"] for row in part["accounts"]), Decimal(0))
-    return {
+def trial_balance(*, user, end_date, before, location_id=None, use_snapshots=True) -> tuple[dict, Figures]:
+    figures = report_figures(user.business, before, location_id, use_snapshots=use_snapshots)
+    part = _accounts_part(user, figures)
+    debit = figures.customer_due + sum((row["balance"] for row in part["accounts"]), Decimal(0))
+    data = {
         "end_date": end_date.isoformat(),
-        "supplier_due": supplier_due,
-        "customer_due": customer_due,
+        "supplier_due": figures.supplier_due,
+        "customer_due": figures.customer_due,
         **part,
         "debit_total": debit,
-        "credit_total": supplier_due,
+        "credit_total": figures.supplier_due,
     }
+    return data, figures

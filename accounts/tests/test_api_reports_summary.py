@@ -89,7 +89,8 @@ def report(client, url, query: str = "") -> dict:
     assert response.status_code == 200, response.content[:500]
     assert_matches_schema(response)
     payload = body(response)
-    assert list(payload) == ["data"]
+    assert list(payload) == ["data", "meta"]
+    assert list(payload["meta"]) == ["as_of_snapshot"]
     return payload["data"]
 
 

@@ -88,10 +88,12 @@ def page_envelope(name: str, item, *, meta_fields: dict | None = None, data=None
     return _serializer(name, {"data": data if data is not None else item(many=True), "meta": meta()})
 
 
-def object_envelope(name: str, item, *, message: bool = False):
+def object_envelope(name: str, item, *, message: bool = False, meta_fields: dict | None = None):
     fields = {"data": item()}
     if message:
         fields = {"message": serializers.CharField(), **fields}
+    if meta_fields:
+        fields["meta"] = _serializer(f"{name}Meta", meta_fields)()
     return _serializer(name, fields)
 
 

@@ -1,0 +1,151 @@
+"""The one place where a write that changes a balance tells the balance snapshots about itself.
+
+Three tables carry every balance the reports read: documents (ledger.Transaction), payments
+(ledger.TransactionPayment) and account movements (accounts.AccountTransaction). Their models and querysets use the
+two mixins below, so every ORM write — save(), delete(), QuerySet.update()/delete()/bulk_create() — and the two
+bulk writers (core.bulk.bulk_insert, core.sql.insert_rows) end in `balance_rows_written(business_id, moments)`, in
+the writing transaction, after the rows were written. It reads the business's horizon (how far snapshots reach)
+and, when the write is dated before it, adds a stale mark: the snapshots after that moment stop counting for the
+reports until the next build. Nothing is a database trigger: the same code runs on SQLite and PostgreSQL.
+
+Why after the write: a build raises the horizon, then waits for every transaction that was running (they have
+written, so they hold a transaction id) before reading; a writer that has not read the horizon yet reads the new
+one. See accounts/reports/snapshots.py for the build side.
+"""
+
+import datetime
+
+from django.db import models
+
+EPOCH = datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
+
+
+def balance_rows_written(business_id, moments) -> None:
+    """Mark the business's snapshots after the earliest of `moments` stale, if any snapshot may reach there."""
+    from accounts.models import BalanceScope, BalanceStaleMark
+
+    moments = [m for m in moments if m is not None]
+    if not moments or business_id is None:
+        return
+    earliest = min(moments)
+    horizon = BalanceScope.objects.filter(business_id=business_id).values_list("horizon", flat=True).first()
+    if horizon is not None and earliest < horizon:
+        BalanceStaleMark.objects.create(business_id=business_id, stale_from=earliest)
+
+
+def contact_reclassified(business_id) -> None:
+    """A contact's type decides on which side its rows count: a change reaches back to its first row."""
+    balance_rows_written(business_id, [EPOCH])
+
+
+def _group(rows) -> dict:
+    """{business_id: [moments]} of (business_id, moment) pairs."""
+    grouped: dict = {}
+    for business_id, moment in rows:
+        grouped.setdefault(business_id, []).append(moment)
+    return grouped
+
+
+def objects_written(model, objects) -> None:
+    """After a bulk insert of model instances (or of rows given as instances)."""
+    field = getattr(model, "balance_date_field", None)
+    if field is None:
+        return
+    for business_id, moments in _group((o.business_id, getattr(o, field)) for o in objects).items():
+        balance_rows_written(business_id, moments)
+
+
+def rows_written(model, columns: list[str], rows) -> None:
+    """After core.sql.insert_rows: plain tuples in `columns` order."""
+    field = getattr(model, "balance_date_field", None)
+    if field is None:
+        return
+    business, date = columns.index("business"), columns.index(field)
+    for business_id, moments in _group((row[business], row[date]) for row in rows).items():
+        balance_rows_written(business_id, moments)
+
+
+class BalanceRowQuerySet(models.QuerySet):
+    """Writes through a queryset note the earliest moment they touch (before and, for update(), after)."""
+
+    def _touched(self) -> dict:
+        field = self.model.balance_date_field
+        rows = self.order_by().values_list("business_id").annotate(first=models.Min(field))
+        return dict(rows)
+
+    def update(self, **kwargs):
+        if not self.model.balance_fields.intersection(kwargs):
+            return super().update(**kwargs)
+        touched = self._touched()
+        done = super().update(**kwargs)
+        new = kwargs.get(self.model.balance_date_field)
+        for business_id, first in touched.items():
+            balance_rows_written(business_id, [first, new if isinstance(new, datetime.datetime) else None])
+        return done
+
+    update.alters_data = True
+
+    def delete(self):
+        touched = self._touched() | self.model.cascaded_moments(self)
+        done = super().delete()
+        for business_id, first in touched.items():
+            balance_rows_written(business_id, [first])
+        return done
+
+    delete.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        objects_written(self.model, created)
+        return created
+
+
+class BalanceRow(models.Model):
+    """A row that counts toward a balance: `balance_date_field` dates it; `balance_fields` change what it counts."""
+
+    balance_date_field: str = ""
+    balance_fields: frozenset = frozenset()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # as loaded (never a query: a deferred date stays unknown, and save() then reads the current one)
+        instance._balance_loaded = instance.__dict__.get(cls.balance_date_field)
+        return instance
+
+    @classmethod
+    def cascaded_moments(cls, queryset) -> dict:
+        """{business_id: earliest moment} of rows that deleting `queryset` deletes with it (none by default)."""
+        return {}
+
+    @classmethod
+    def objects_inserted(cls, objects) -> None:
+        objects_written(cls, objects)
+
+    @classmethod
+    def rows_inserted(cls, columns, rows) -> None:
+        rows_written(cls, columns, rows)
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and not self.balance_fields.intersection(update_fields):
+            return super().save(*args, **kwargs)
+        loaded = getattr(self, "_balance_loaded", None)
+        if loaded is None and not self._state.adding and self.pk is not None:
+            # loaded without its date (deferred): the date it had is the database's
+            loaded = type(self)._base_manager.filter(pk=self.pk).values_list(self.balance_date_field, flat=True).first()
+        super().save(*args, **kwargs)
+        moment = getattr(self, self.balance_date_field)
+        balance_rows_written(self.business_id, [moment, loaded])
+        self._balance_loaded = moment
+
+    def delete(self, *args, **kwargs):
+        cascaded = type(self).cascaded_moments(type(self)._base_manager.filter(pk=self.pk))
+        moments = [getattr(self, self.balance_date_field), getattr(self, "_balance_loaded", None), *cascaded.values()]
+        business_id = self.business_id
+        done = super().delete(*args, **kwargs)
+        balance_rows_written(business_id, moments)
+        return done

@@ -1,0 +1,288 @@
+"""Balance snapshots: the balance sheet and trial balance as of a day read the latest valid month-end snapshot and
+the rows after it, not all of history.
+
+A snapshot holds what the reports' own engine computes for a moment `before` (a local midnight that starts a
+month): the customer and supplier dues (ledger.contact_ledger.business_dues, for the whole business and for each
+location as the location filter counts it) and every account's balance (Σ credit − Σ debit of its movements). A
+month's snapshot is the previous one plus the same engine's sums over that month, so a build reads each row once.
+
+Never stale: a write dated before the horizon leaves a stale mark (accounts/balance_marks.py); a snapshot taken
+after the earliest mark does not count. A build (1) raises the horizon to the last month end it will write and
+commits, (2) waits until every transaction that was running then has ended (PostgreSQL; on SQLite the horizon
+write itself waited for the one writer), so every write it cannot see from then on has read the new horizon and
+marks itself, (3) in one transaction with the scope row locked: reads the marks, drops the snapshots they
+invalidate, computes the missing months, writes them and deletes exactly the marks it read. A mark written while
+(3) runs is not among them and keeps invalidating what (3) wrote until the next build.
+"""
+
+import datetime
+import logging
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+from django.db import transaction as db
+from django.db.models import Min, Sum
+from django.utils import timezone
+
+from accounts.models import AccountTransaction, BalanceScope, BalanceSnapshot, BalanceSnapshotAccount, BalanceStaleMark
+from accounts.querysets import SIGNED
+from core.dates import business_zone, day_bounds
+from core.models import BusinessLocation
+from ledger.contact_ledger import QUANT, business_dues, to_decimal
+from ledger.models import Transaction, TransactionPayment
+
+logger = logging.getLogger(__name__)
+
+#: how long a build waits for the transactions running when it raised the horizon
+WAIT_SECONDS = 30.0
+
+
+class BuildBusy(Exception):
+    """Transactions that were running when the horizon rose did not end in time: nothing was written."""
+
+
+# --- months -------------------------------------------------------------------------------------------------------
+
+
+def _month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def month_ends(business, first: datetime.datetime, now: datetime.datetime) -> list[tuple[datetime.date, datetime]]:
+    """(last day, the next local midnight) of every month from the one of `first` to the last one that has ended."""
+    zone = business_zone(business)
+    month = _month_start(timezone.localtime(first, zone).date())
+    current = _month_start(timezone.localtime(now, zone).date())
+    ends = []
+    while month < current:
+        last_day = _next_month(month) - datetime.timedelta(days=1)
+        ends.append((last_day, day_bounds(business, last_day, last_day)[1]))
+        month = _next_month(month)
+    return ends
+
+
+def first_moment(business) -> datetime.datetime | None:
+    """The earliest date of any row that counts toward a balance (three indexed reads)."""
+    moments = [
+        Transaction._base_manager.filter(business=business).aggregate(m=Min("transaction_date"))["m"],
+        TransactionPayment._base_manager.filter(business=business).aggregate(m=Min("paid_on"))["m"],
+        AccountTransaction._base_manager.filter(business=business).aggregate(m=Min("operation_date"))["m"],
+    ]
+    moments = [m for m in moments if m is not None]
+    return min(moments) if moments else None
+
+
+# --- the engine's sums over a range ---------------------------------------------------------------------------------
+
+
+def account_movements(business_id, before, since=None, account_ids=None) -> dict[int, Decimal]:
+    """{account_id: Σ credit − Σ debit} of movements in [since, before): one grouped pass."""
+    movements = AccountTransaction._base_manager.filter(business_id=business_id, operation_date__lt=before)
+    if since is not None:
+        movements = movements.filter(operation_date__gte=since)
+    if account_ids is not None:
+        movements = movements.filter(account_id__in=account_ids)
+    rows = movements.order_by().values("account_id").annotate(total=Sum(SIGNED)).values_list("account_id", "total")
+    # quantized: SQLite sums in binary floating point (PostgreSQL's numeric is exact already)
+    return {account_id: to_decimal(total).quantize(QUANT) for account_id, total in rows}
+
+
+# --- reading -------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    """What the balance sheet and trial balance need as of `before`: the dues (with the location filter, if any)
+    and the balance of every account with movements; `as_of` is the snapshot used (None: full computation)."""
+
+    customer_due: Decimal
+    supplier_due: Decimal
+    account_totals: dict = field(default_factory=dict)
+    as_of: datetime.date | None = None
+
+
+def _stale_from(business_id):
+    return BalanceStaleMark.objects.filter(business_id=business_id).aggregate(m=Min("stale_from"))["m"]
+
+
+def _latest(business_id, before, stale, location_id):
+    snapshots = BalanceSnapshot.objects.filter(business_id=business_id, location_id=location_id, before__lte=before)
+    if stale is not None:
+        snapshots = snapshots.filter(before__lte=stale)
+    return snapshots.order_by("-before").first()
+
+
+def report_figures(business, before, location_id=None, *, use_snapshots=True) -> Figures:
+    """The latest valid snapshot at or before `before` plus the rows after it, or (none valid, or
+    use_snapshots=False) everything from the beginning. Both give the same numbers to the last digit."""
+    whole = part = None
+    if use_snapshots:
+        stale = _stale_from(business.pk)
+        whole = _latest(business.pk, before, stale, None)
+        part = _latest(business.pk, before, stale, location_id) if location_id else whole
+    if part is not None:
+        customer, supplier = business_dues(business, before, location_id, since=part.before)
+        customer, supplier = part.customer_due + customer, part.supplier_due + supplier
+    else:
+        customer, supplier = business_dues(business, before, location_id)
+    if whole is not None:
+        totals = dict(BalanceSnapshotAccount.objects.filter(snapshot=whole).values_list("account_id", "balance"))
+        for account_id, delta in account_movements(business.pk, before, since=whole.before).items():
+            totals[account_id] = totals.get(account_id, Decimal(0)) + delta
+    else:
+        totals = account_movements(business.pk, before)
+    return Figures(customer, supplier, totals, part.period_end if part is not None else None)
+
+
+# --- building ------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class BuildResult:
+    business_id: int
+    written: int = 0
+    dropped: int = 0
+    marks: int = 0
+    through: datetime.date | None = None
+
+    def as_dict(self) -> dict:
+        through = self.through.isoformat() if self.through else None
+        return {
+            "business_id": self.business_id,
+            "written": self.written,
+            "dropped": self.dropped,
+            "marks": self.marks,
+            "through": through,
+        }
+
+
+def _raise_horizon(business, horizon) -> None:
+    with db.atomic():
+        scope, _ = BalanceScope.objects.select_for_update().get_or_create(business=business)
+        if scope.horizon is None or scope.horizon < horizon:
+            scope.horizon = horizon
+            scope.save(update_fields=["horizon"])
+
+
+def wait_for_running_writers(timeout: float = WAIT_SECONDS) -> None:
+    """Wait until every transaction of this database that has written something and is running now (but this
+    one) has ended. PostgreSQL: the transactions with a transaction id in pg_stat_activity (sessions of the same
+    role, or any with pg_read_all_stats). SQLite needs no wait: a write excludes every other, so the horizon's
+    commit already came after the last writer's."""
+    if connection.vendor != "postgresql":
+        return
+    running_sql = (
+        "SELECT pid, backend_xid::text FROM pg_stat_activity WHERE datname = current_database() "
+        "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(running_sql)
+        waiting = set(cursor.fetchall())
+        deadline = time.monotonic() + timeout
+        while waiting:
+            time.sleep(0.005)
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # inside a transaction the view is cached
+            cursor.execute(running_sql)
+            waiting &= set(cursor.fetchall())
+            if waiting and time.monotonic() > deadline:
+                raise BuildBusy(f"{len(waiting)} transaction(s) still running after {timeout:.0f} s")
+
+
+def build_balance_snapshots(business, *, now=None, wait: float = WAIT_SECONDS) -> BuildResult:
+    """Write the missing month-end snapshots of the business (after dropping the invalid ones)."""
+    result = BuildResult(business.pk)
+    now = now or timezone.now()
+    first = first_moment(business)
+    ends = month_ends(business, first, now) if first is not None else []
+    if not ends:
+        return result
+    _raise_horizon(business, ends[-1][1])
+    wait_for_running_writers(wait)
+    with db.atomic():
+        scope = BalanceScope.objects.select_for_update().get(business=business)
+        marks = list(BalanceStaleMark.objects.filter(business=business).values_list("id", "stale_from"))
+        result.marks = len(marks)
+        if marks:
+            stale = min(moment for _, moment in marks)
+            _, deleted = BalanceSnapshot.objects.filter(business=business, before__gt=stale).delete()
+            result.dropped = deleted.get(BalanceSnapshot._meta.label, 0)  # not their account rows
+        locations = [None, *BusinessLocation.objects.for_business(business).order_by("id").values_list("pk", flat=True)]
+        result.written = _fill(business, ends, locations)
+        BalanceStaleMark.objects.filter(pk__in=[pk for pk, _ in marks]).delete()
+        scope.version += 1
+        scope.built_at = timezone.now()
+        scope.save(update_fields=["version", "built_at"])
+    result.through = ends[-1][0]
+    return result
+
+
+def _fill(business, ends, locations) -> int:
+    """Write the snapshots missing after the latest remaining one of each scope (whole business, each location)."""
+    written = 0
+    for location_id in locations:
+        latest = BalanceSnapshot.objects.filter(business=business, location_id=location_id).order_by("-before").first()
+        since = latest.before if latest else None
+        customer = latest.customer_due if latest else Decimal(0)
+        supplier = latest.supplier_due if latest else Decimal(0)
+        balances = {}
+        if latest is not None and location_id is None:
+            balances = dict(latest.accounts.values_list("account_id", "balance"))
+        for last_day, before in ends:
+            if since is not None and before <= since:
+                continue
+            more_customer, more_supplier = business_dues(business, before, location_id, since=since)
+            customer, supplier = customer + more_customer, supplier + more_supplier
+            snapshot = BalanceSnapshot.objects.create(
+                business=business,
+                location_id=location_id,
+                period_end=last_day,
+                before=before,
+                customer_due=customer,
+                supplier_due=supplier,
+            )
+            if location_id is None:
+                for account_id, delta in account_movements(business.pk, before, since=since).items():
+                    balances[account_id] = balances.get(account_id, Decimal(0)) + delta
+                BalanceSnapshotAccount.objects.bulk_create(
+                    BalanceSnapshotAccount(snapshot=snapshot, account_id=account_id, balance=balance)
+                    for account_id, balance in balances.items()
+                )
+            written += 1
+            since = before
+    return written
+
+
+# --- verifying -----------------------------------------------------------------------------------------------------
+
+
+def verify_balance_snapshots(business) -> list[str]:
+    """Every valid snapshot against the full computation from the beginning: the differences (there must be none)."""
+    stale = _stale_from(business.pk)
+    snapshots = BalanceSnapshot.objects.filter(business=business).order_by("location_id", "before")
+    if stale is not None:
+        snapshots = snapshots.filter(before__lte=stale)
+    differences = []
+    for snapshot in snapshots:
+        where = f"{snapshot.period_end} location {snapshot.location_id or 'all'}"
+        customer, supplier = business_dues(business, snapshot.before, snapshot.location_id)
+        if (customer, supplier) != (snapshot.customer_due, snapshot.supplier_due):
+            differences.append(
+                f"{where}: dues {snapshot.customer_due}/{snapshot.supplier_due}, computed {customer}/{supplier}"
+            )
+        if snapshot.location_id is None:
+            stored = {a: b for a, b in snapshot.accounts.values_list("account_id", "balance") if b}
+            computed = {a: b for a, b in account_movements(business.pk, snapshot.before).items() if b}
+            if stored != computed:
+                differences.append(f"{where}: account balances {stored}, computed {computed}")
+    return differences
+
+
+def build_all(businesses) -> list[BuildResult]:
+    """build_balance_snapshots for each business, one after the other (each in its own transactions)."""
+    return [build_balance_snapshots(business) for business in businesses]

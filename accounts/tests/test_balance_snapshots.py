@@ -1,0 +1,260 @@
+"""Balance snapshots (accounts/reports/snapshots.py): the balance sheet and trial balance read the latest valid
+month-end snapshot plus the rows after it, and give exactly what the full computation gives; a write dated before a
+snapshot makes it stale in its own transaction (accounts/balance_marks.py); `build_balance_snapshots` rebuilds and
+`--verify` finds no difference; the Celery task runs the same build."""
+
+import datetime
+import json
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import AccountTransaction, BalanceScope, BalanceSnapshot, BalanceStaleMark
+from accounts.reports.snapshots import build_balance_snapshots, report_figures, verify_balance_snapshots
+from accounts.tasks import build_balance_snapshots as build_task
+from accounts.tests.builders import BALANCE_SHEET, TRIAL_BALANCE, moment, open_books, pay_due, put_in
+from contacts.services import contact_update
+from contacts.tests.helpers import body
+from core.dates import day_bounds
+from ledger.models import Transaction, TransactionPayment
+from ledger.services.payments import payment_delete
+from ledger.services.sells import sell_delete
+from ledger.tests.builders import cash, make_customer, make_ledger_discount, make_product, make_purchase, make_sell
+
+JULY = moment(2026, 7, 15)
+
+
+@pytest.fixture
+def books(business, admin_user):
+    """Open books (accounts opened 1 Jan 2026) with a sell, purchases and payments in January to May."""
+    books = open_books(business, admin_user)
+    b, u = business, admin_user
+    books.service = make_product(b, u, name="Service", enable_stock=False, purchase_price="1", sell_price="1")
+    books.sells = [
+        make_sell(
+            b,
+            u,
+            customer=books.customer,
+            location=books.shop if month % 2 else books.depot,
+            lines=[(books.service, "1", str(10 * month))],
+            payments=[cash("3.3333", paid_on=moment(2026, month, 20), account=books.till)],
+            transaction_date=moment(2026, month, 15),
+        )
+        for month in range(1, 6)
+    ]
+    make_purchase(
+        b,
+        u,
+        supplier=books.supplier,
+        location=books.depot,
+        lines=[(books.service, "2", "7.25")],
+        transaction_date=moment(2026, 3, 2),
+    )
+    put_in(b, u, books.vault, "12.3456", when=moment(2026, 4, 30, 23, 59))
+    return books
+
+
+def full(books, before, location=None):
+    return report_figures(books.business, before, location, use_snapshots=False)
+
+
+def through_snapshots(books, before, location=None):
+    return report_figures(books.business, before, location)
+
+
+def same(a, b) -> bool:
+    nonzero = lambda totals: {k: v for k, v in totals.items() if v}  # noqa: E731
+    return (a.customer_due, a.supplier_due, nonzero(a.account_totals)) == (
+        b.customer_due,
+        b.supplier_due,
+        nonzero(b.account_totals),
+    )
+
+
+def end_of(books, day: datetime.date):
+    return day_bounds(books.business, day, day)[1]
+
+
+def test_a_build_writes_every_ended_month_and_reports_read_them(books):
+    result = build_balance_snapshots(books.business, now=JULY)
+    locations = 1 + books.business.locations.count()
+    assert result.written == 6 * locations  # January to June, for the business and each location
+    assert result.through == datetime.date(2026, 6, 30)
+    for day in (datetime.date(2026, 3, 31), datetime.date(2026, 4, 30), datetime.date(2026, 5, 17)):
+        for location in (None, books.shop.pk, books.depot.pk):
+            figures = through_snapshots(books, end_of(books, day), location)
+            last_month_end = day.replace(day=1) - datetime.timedelta(days=1)
+            assert figures.as_of == (day if day.month != (day + datetime.timedelta(days=1)).month else last_month_end)
+            assert same(figures, full(books, end_of(books, day), location))
+    assert verify_balance_snapshots(books.business) == []
+
+
+def test_before_the_first_snapshot_the_report_computes_everything(books):
+    build_balance_snapshots(books.business, now=JULY)
+    figures = through_snapshots(books, end_of(books, datetime.date(2026, 1, 20)))
+    assert figures.as_of is None
+    assert same(figures, full(books, end_of(books, datetime.date(2026, 1, 20))))
+
+
+@pytest.mark.parametrize("report", [BALANCE_SHEET, TRIAL_BALANCE])
+def test_the_reports_say_which_snapshot_they_read(api, books, report):
+    build_balance_snapshots(books.business, now=JULY)
+    response = api.get(f"{report}?end_date=2026-05-17")
+    assert response.status_code == 200
+    payload = body(response)
+    assert payload["meta"] == {"as_of_snapshot": "2026-04-30"}
+    BalanceSnapshot.objects.all().delete()
+    again = body(api.get(f"{report}?end_date=2026-05-17"))
+    assert again["meta"] == {"as_of_snapshot": None}
+    assert again["data"] == payload["data"]
+
+
+def _backdated_writes(books):
+    """Each write that changes a balance, dated in February (before the snapshots of February to June)."""
+    b, u = books.business, books.user
+    feb = moment(2026, 2, 10)
+    return {
+        "sell": lambda: make_sell(
+            b, u, customer=books.customer, location=books.shop, lines=[(books.service, "1", "5")], transaction_date=feb
+        ),
+        "purchase": lambda: make_purchase(
+            b, u, supplier=books.supplier, location=books.depot, lines=[(books.service, "1", "4")], transaction_date=feb
+        ),
+        "deposit": lambda: put_in(b, u, books.bank, "1.0001", when=feb),
+        "pay due": lambda: pay_due(b, u, books.customer, "2", paid_on=feb, account=books.bank),
+        "ledger discount": lambda: make_ledger_discount(b, u, books.customer, "1.5", when=feb),
+        "payment delete": lambda: payment_delete(
+            business=b, user=u, payment=TransactionPayment.objects.filter(transaction=books.sells[1]).get()
+        ),
+        "sell delete": lambda: sell_delete(business=b, user=u, sell=books.sells[1]),
+        "redate": lambda: Transaction.objects.filter(pk=books.sells[3].pk).update(transaction_date=feb),
+        "movement delete": lambda: AccountTransaction.objects.filter(account=books.vault).delete(),
+        "contact type": lambda: contact_update(business=b, user=u, contact=books.customer, data={"type": "both"}),
+    }
+
+
+WRITES = [
+    "sell",
+    "purchase",
+    "deposit",
+    "pay due",
+    "ledger discount",
+    "payment delete",
+    "sell delete",
+    "redate",
+    "movement delete",
+    "contact type",
+]
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_a_backdated_write_makes_the_later_snapshots_stale_at_once(books, write):
+    build_balance_snapshots(books.business, now=JULY)
+    _backdated_writes(books)[write]()
+    stale = BalanceStaleMark.objects.filter(business=books.business).order_by("stale_from").first().stale_from
+    for day in (datetime.date(2026, 1, 31), datetime.date(2026, 2, 28), datetime.date(2026, 6, 3)):
+        for location in (None, books.shop.pk, books.depot.pk):
+            figures = through_snapshots(books, end_of(books, day), location)
+            assert same(figures, full(books, end_of(books, day), location)), (write, day, location)
+            assert figures.as_of is None or end_of(books, figures.as_of) <= stale
+    again = build_balance_snapshots(books.business, now=JULY)
+    assert again.marks >= 1 and again.written > 0
+    assert again.dropped == again.written  # the same months, written again
+    assert not BalanceStaleMark.objects.filter(business=books.business).exists()
+    assert verify_balance_snapshots(books.business) == []
+    figures = through_snapshots(books, end_of(books, datetime.date(2026, 6, 3)))
+    assert figures.as_of == datetime.date(2026, 5, 31)
+    assert same(figures, full(books, end_of(books, datetime.date(2026, 6, 3))))
+
+
+def test_a_write_dated_after_the_horizon_leaves_no_mark(books):
+    build_balance_snapshots(books.business, now=JULY)
+    assert BalanceScope.objects.get(business=books.business).horizon == end_of(books, datetime.date(2026, 6, 30))
+    put_in(books.business, books.user, books.bank, "1", when=moment(2026, 7, 2))
+    make_sell(
+        books.business,
+        books.user,
+        customer=books.customer,
+        location=books.shop,
+        lines=[(books.service, "1", "5")],
+        transaction_date=moment(2026, 7, 3),
+    )
+    assert not BalanceStaleMark.objects.exists()
+
+
+def test_a_new_contact_type_reaches_back_to_the_first_row(books):
+    build_balance_snapshots(books.business, now=JULY)
+    other = make_customer(books.business, type="customer", name="Other")
+    contact_update(business=books.business, user=books.user, contact=other, data={"type": "both"})
+    assert BalanceStaleMark.objects.get().stale_from.year == 1
+
+
+def test_the_command_builds_and_verifies(books):
+    out = StringIO()
+    call_command("build_balance_snapshots", "--business", str(books.business.pk), "--verify", "--json", stdout=out)
+    payload = json.loads(out.getvalue())
+    assert payload["differences"] == {}
+    (built,) = payload["businesses"]
+    assert built["business_id"] == books.business.pk and built["written"] > 0
+    human = StringIO()
+    call_command("build_balance_snapshots", "--verify", stdout=human)
+    assert "verified: no difference" in human.getvalue()
+    assert "0 snapshot(s) written" in human.getvalue()
+
+
+def test_verify_reports_a_snapshot_that_differs(books):
+    build_balance_snapshots(books.business, now=JULY)
+    BalanceSnapshot.objects.filter(business=books.business, location=None).update(customer_due=Decimal("0.0001"))
+    differences = verify_balance_snapshots(books.business)
+    assert differences and "dues 0.0001" in differences[0]
+    with pytest.raises(SystemExit):
+        call_command("build_balance_snapshots", "--business", str(books.business.pk), "--verify", stdout=StringIO())
+
+
+def test_the_command_refuses_an_unknown_business(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="No business with id 999999"):
+        call_command("build_balance_snapshots", "--business", "999999")
+
+
+def test_the_celery_task_runs_the_build(books, settings):
+    payload = build_task.delay(books.business.pk).get()
+    assert payload["businesses"][0]["business_id"] == books.business.pk
+    assert BalanceSnapshot.objects.filter(business=books.business).exists()
+    entry = settings.CELERY_BEAT_SCHEDULE["build-balance-snapshots"]
+    assert entry["task"] == "accounts.build_balance_snapshots"
+    from erp.celery import app
+
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
+
+
+def test_a_row_loaded_without_its_date_costs_no_query_and_still_marks_its_old_date(books, django_assert_num_queries):
+    build_balance_snapshots(books.business, now=JULY)
+    with django_assert_num_queries(1):
+        (sell,) = Transaction.objects.only("id").filter(pk=books.sells[4].pk)
+    sell.transaction_date = moment(2026, 6, 20)  # from May: the old date is the earlier one
+    sell.save()
+    assert BalanceStaleMark.objects.get().stale_from == moment(2026, 5, 15)
+
+
+def test_bulk_writers_mark_too(books):
+    from core.sql import insert_rows, insert_statements
+
+    build_balance_snapshots(books.business, now=JULY)
+    columns = ["business", "account", "type", "amount", "operation_date", "created_at"]
+    when = moment(2026, 3, 3)
+    insert_rows(AccountTransaction, columns, [(books.business.pk, books.bank.pk, "credit", D2, when, when)])
+    assert BalanceStaleMark.objects.get().stale_from == when
+    with pytest.raises(TypeError, match="insert_rows"):
+        insert_statements(AccountTransaction, columns, [])
+    assert same(
+        through_snapshots(books, end_of(books, datetime.date(2026, 6, 3))),
+        full(books, end_of(books, datetime.date(2026, 6, 3))),
+    )
+
+
+D2 = Decimal("2.0002")
