@@ -7,11 +7,14 @@ from datetime import timedelta
 from decimal import Decimal
 from itertools import islice
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.db.models.expressions import RawSQL
-from django.urls import reverse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -19,12 +22,13 @@ from django.utils.safestring import mark_safe
 from contacts.admin import CONTACT_PANELS, ContactAdmin
 from contacts.models import Contact
 from core.admin_display import EMPTY, money, money_field
-from ledger.admin_statements import send_statement
+from ledger.admin_statements import last_month, send_statement
 from ledger.contact_ledger import due_totals, dues_of_contacts, owing_contacts_sql
 from ledger.models import Transaction, TransactionPayment
 from ledger.payment_methods import method_label
 from ledger.selectors import _overdue, contact_balance, visible_documents
-from ledger.statement import ContactStatement
+from ledger.statement import FORMATS, ContactStatement
+from ledger.statement_pdf import TITLES, render_statement_pdf, statement_filename
 
 LEDGER_DAYS, LEDGER_LINES = 90, 200
 RECENT = 8
@@ -80,6 +84,44 @@ class ContactWithLedgerAdmin(ContactAdmin):
 
     def get_changelist(self, request, **kwargs):
         return ContactChangeList
+
+    # --- the statement, from the contact's page: the PDF download and Send statement for this contact -------------
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/statement.pdf", view(self.statement_pdf), name="contacts_contact_statement_pdf"),
+            path("<path:object_id>/send-statement/", view(self.send_one), name="contacts_contact_send_statement"),
+            *super().get_urls(),
+        ]
+
+    def _visible_contact(self, request, object_id):
+        contact = self.get_object(request, object_id)  # within the staff member's business and view_own scope
+        if contact is None:
+            raise Http404("No such contact")
+        if not self.has_view_permission(request, contact):
+            raise PermissionDenied
+        return contact
+
+    def statement_pdf(self, request, object_id):
+        """The statement PDF of a period, as GET /contacts/{id}/ledger/pdf makes it (the same engine and layout)."""
+        contact = self._visible_contact(request, object_id)
+        form = StatementPeriodForm(request.GET)
+        if not form.is_valid():
+            self.message_user(request, f"Statement not made: {form.errors.as_text()}", level="ERROR")
+            return HttpResponseRedirect(reverse("admin:contacts_contact_change", args=[contact.pk]))
+        data = form.cleaned_data
+        statement = ContactStatement(
+            business=contact.business, contact=contact, start_date=data["start_date"], end_date=data["end_date"]
+        )
+        response = HttpResponse(render_statement_pdf(statement, data["ledger_format"]), content_type="application/pdf")
+        response["Content-Disposition"] = f"attachment; filename={statement_filename(statement)}"
+        return response
+
+    def send_one(self, request, object_id):
+        """Send statement for this contact: the changelist action's form and task, for one contact."""
+        contact = self._visible_contact(request, object_id)
+        answer = send_statement(self, request, Contact.objects.filter(pk=contact.pk))
+        return answer or HttpResponseRedirect(reverse("admin:contacts_contact_change", args=[contact.pk]))
 
     def changelist_totals(self, request, queryset):
         business = getattr(request.user, "business", None)
@@ -241,7 +283,54 @@ def ledger_panel(request, contact):
     return {"key": "ledger", "title": f"Ledger, last {LEDGER_DAYS} days", "body": body, "wide": True}
 
 
-CONTACT_PANELS.extend([(10, balance_panel), (20, documents_panel), (30, payments_panel), (90, ledger_panel)])
+class StatementPeriodForm(forms.Form):
+    start_date = forms.DateField()
+    end_date = forms.DateField()
+    ledger_format = forms.ChoiceField(choices=[(f, f) for f in FORMATS])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
+            self.add_error("end_date", "The end date must be on or after the start date.")
+        return data
+
+
+def statement_panel(request, contact):
+    """The statement of last month and of this year so far, in each layout, and Send statement."""
+    today = timezone.localdate()
+    start, end = last_month(contact.business)
+    periods = [("Last month", start, end), ("This year so far", today.replace(month=1, day=1), today)]
+    url = reverse("admin:contacts_contact_statement_pdf", args=[contact.pk])
+    rows = format_html_join(
+        "",
+        "<tr><td>{} ({} – {})</td><td>{}</td></tr>",
+        (
+            (
+                label,
+                first.isoformat(),
+                last.isoformat(),
+                format_html_join(
+                    " · ",
+                    '<a href="{}?start_date={}&amp;end_date={}&amp;ledger_format={}" title="{}">{}</a>',
+                    ((url, first.isoformat(), last.isoformat(), f, TITLES[f], f.replace("_", " ")) for f in FORMATS),
+                ),
+            )
+            for label, first, last in periods
+        ),
+    )
+    send = reverse("admin:contacts_contact_send_statement", args=[contact.pk])
+    body = format_html(
+        "<table><thead><tr><th>Period</th><th>Download the PDF</th></tr></thead><tbody>{}</tbody></table>"
+        '<p style="margin: 8px"><a class="button" href="{}">Send statement…</a></p>',
+        rows,
+        send,
+    )
+    return {"key": "statement", "title": "Statement", "body": body}
+
+
+CONTACT_PANELS.extend(
+    [(10, balance_panel), (20, documents_panel), (30, payments_panel), (85, statement_panel), (90, ledger_panel)]
+)
 
 admin.site.unregister(Contact)
 admin.site.register(Contact, ContactWithLedgerAdmin)

@@ -36,7 +36,7 @@ class SendStatementForm(forms.Form):
         return data
 
 
-def _last_month(business) -> tuple[datetime.date, datetime.date]:
+def last_month(business) -> tuple[datetime.date, datetime.date]:
     first_of_this = now_in(business).date().replace(day=1)
     end = first_of_this - datetime.timedelta(days=1)
     return end.replace(day=1), end
@@ -55,7 +55,7 @@ def send_statement(modeladmin, request, queryset):
             _send(modeladmin, request, contacts, form.cleaned_data)
             return None
     else:
-        start, end = _last_month(business)
+        start, end = last_month(business)
         form = SendStatementForm(initial={"start_date": start, "end_date": end})
     context = {
         **modeladmin.admin_site.each_context(request),

@@ -94,3 +94,57 @@ def test_refused_in_demo_mode(boss, books, smtp, settings):
 
     assert "This action is disabled in demo mode." in response.content.decode()
     assert smtp.envelopes == []
+
+
+# --- the contact's page: the statement panel, its PDF download and Send statement for that contact ---------------
+
+
+def test_the_contact_page_offers_the_statement_in_each_layout_and_sending_it(boss, books):
+    page = boss.get(f"/admin/contacts/contact/{books.customer.pk}/change/").content.decode()
+
+    assert "Statement" in page and "Send statement…" in page
+    pdf = f"/admin/contacts/contact/{books.customer.pk}/statement.pdf"
+    assert all(f"{pdf}?start_date=" in page and f"ledger_format={f}" in page for f in ("format_1", "format_4"))
+
+
+def test_the_pdf_download_is_the_statement_the_api_makes(boss, books, api):
+    query = {"start_date": "2026-01-01", "end_date": "2026-06-30", "ledger_format": "format_3"}
+    response = boss.get(f"/admin/contacts/contact/{books.customer.pk}/statement.pdf", query)
+
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == "attachment; filename=ledger-CO0042-2026-01-01-2026-06-30.pdf"
+    text = pdf_text(response.content)
+    closing = api.get(f"/api/v1/integration/contacts/{books.customer.pk}/ledger", query).json()["data"]
+    assert "Carla Customer" in text and all(line["ref_no"] in text for line in closing["lines"] if line["ref_no"])
+
+
+def test_a_bad_period_for_the_pdf_goes_back_to_the_contact_with_the_reason(boss, books):
+    url = f"/admin/contacts/contact/{books.customer.pk}/statement.pdf"
+    response = boss.get(url, {"start_date": "2026-06-30", "end_date": "2026-01-01", "ledger_format": "format_1"})
+
+    assert response.status_code == 302 and response["Location"].endswith(f"/{books.customer.pk}/change/")
+    assert "must be on or after" in boss.get(response["Location"]).content.decode()
+
+
+def test_the_pdf_of_a_contact_outside_the_staff_members_scope_is_not_found(books, other_business):
+    stranger = make_user(other_business, admin=True, username="elsewhere")
+    stranger.is_staff = True
+    stranger.save()
+    client = Client()
+    client.force_login(stranger)
+    query = {"start_date": "2026-01-01", "end_date": "2026-06-30", "ledger_format": "format_1"}
+
+    assert client.get(f"/admin/contacts/contact/{books.customer.pk}/statement.pdf", query).status_code == 404
+    assert client.get(f"/admin/contacts/contact/{books.customer.pk}/send-statement/").status_code == 404
+
+
+def test_send_statement_from_the_contact_page_mails_that_contact(boss, books, smtp):
+    url = f"/admin/contacts/contact/{books.customer.pk}/send-statement/"
+    form = boss.get(url)
+    assert form.status_code == 200 and "carla@example.com" in form.content.decode()
+
+    response = boss.post(url, {k: v for k, v in FORM.items()}, follow=True)
+
+    assert "Statement sent to 1 contact(s): Carla Customer." in response.content.decode()
+    [message] = smtp.messages()
+    assert message["To"] == "carla@example.com"
