@@ -16,6 +16,7 @@ from accounts import services
 from accounts.models import Account, AccountTransaction, AccountType
 from core.admin_base import ActivityTrailInline, BusinessScopedAdmin, ReadOnlyAdmin, ReadOnlyTabular
 from core.admin_display import money, money_field
+from core.admin_filters import DateRangeFilter
 from core.admin_widgets import LabelValueField
 from core.exceptions import BusinessRuleViolation
 
@@ -205,7 +206,7 @@ class AccountTransactionAdmin(ReadOnlyAdmin):
     module = "account"
     erp_permissions = {"view": ("account.access",)}
     list_display = ("operation_date", "account", "type", "sub_type", "amount_money", "payment_ref_no", "note")
-    list_filter = ("type", "sub_type", "account", "operation_date")
+    list_filter = ("type", "sub_type", "account", ("operation_date", DateRangeFilter))
     date_hierarchy = "operation_date"
     search_fields = ("note", "payment_ref_no")
     ordering = ("-operation_date", "-id")

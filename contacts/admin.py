@@ -8,6 +8,7 @@ from contacts.admin_notes import DocumentNoteInline, NotesAdminMixin
 from contacts.models import Contact, CustomerGroup, SellingPriceGroup, UserContactAccess
 from core.admin_base import ActivityTrailInline, BusinessScopedAdmin
 from core.admin_display import label_value_table, money_field
+from core.admin_filters import DateRangeFilter
 from core.deletion import protected_references
 
 CONTACT_PERMS = {
@@ -66,7 +67,7 @@ class ContactAdmin(ContactDeleteAdminMixin, ContactImportAdminMixin, NotesAdminM
     # the columns a person scans at 1400 px; e-mail, business name, tax number and the rest are on the page
     list_display = ("contact_id", "name", "type", "mobile", "contact_status", "customer_group")
     list_display_links = ("contact_id", "name")
-    list_filter = ("type", "contact_status", "customer_group", "contact_type", "created_at")
+    list_filter = ("type", "contact_status", "customer_group", "contact_type", ("created_at", DateRangeFilter))
     # one search box that matches what the API's `q` matches (ContactQuerySet.search)
     search_fields = ("name",)
     search_help_text = "Name, business name, contact ID, mobile, landline, alternate number or e-mail."

@@ -14,6 +14,7 @@ from contacts.models import Contact
 from core.admin import BusinessLocationAdmin
 from core.admin_base import ActivityTrailInline, BusinessScopedAdmin, ReadOnlyAdmin, ReadOnlyTabular
 from core.admin_display import money, money_field, quantity
+from core.admin_filters import DateRangeFilter
 from core.api.serializers import numeric_id
 from core.exceptions import BusinessRuleViolation
 from core.models import BusinessLocation
@@ -191,7 +192,7 @@ class DocumentAdmin(DocumentMoneyMixin, BusinessScopedAdmin):
     document_type = None
     delete_service = None
     date_hierarchy = "transaction_date"
-    list_filter = ("status", OverdueFilter, "payment_status", "location", "transaction_date")
+    list_filter = ("status", OverdueFilter, "payment_status", "location", ("transaction_date", DateRangeFilter))
     search_fields = ("invoice_no",)
     search_help_text = "Invoice or reference number, or the contact's name (as the API's q)."
     list_select_related = ("contact", "location", "business")
@@ -278,7 +279,7 @@ class TransactionAdmin(DocumentMoneyMixin, ReadOnlyAdmin):
 
     erp_permissions = {"view": ("sell.view", "purchase.view")}
     list_display = ("__str__", "type", "transaction_date", "contact", "location", "payment_status", "total_money")
-    list_filter = ("type", "status", OverdueFilter, "payment_status", "location", "transaction_date")
+    list_filter = ("type", "status", OverdueFilter, "payment_status", "location", ("transaction_date", DateRangeFilter))
     date_hierarchy = "transaction_date"
     search_fields = ("invoice_no", "ref_no", "contact__name")
     list_select_related = ("contact", "location", "business")
@@ -367,7 +368,7 @@ class PaymentAdmin(ReadOnlyAdmin):
         "is_advance",
         "is_reverse",
     )
-    list_filter = ("method", "is_advance", "is_reverse", "is_return", "paid_on")
+    list_filter = ("method", "is_advance", "is_reverse", "is_return", ("paid_on", DateRangeFilter))
     search_fields = ("payment_ref_no", "note", "payment_for__name", "transaction__invoice_no", "transaction__ref_no")
     search_help_text = "Reference, note, the document's number or the contact's name."
     date_hierarchy = "paid_on"

@@ -178,3 +178,30 @@ def test_a_locations_payment_accounts_are_chosen_per_method_not_typed_as_json(bu
     assert client.post(url, form).status_code == 302
     location.refresh_from_db()
     assert location.default_payment_accounts == {"cash": {"is_enabled": True, "account_id": till.pk}}
+
+
+def test_documents_filter_by_a_from_to_range_of_days_both_ends_included(trade):
+    import datetime
+
+    from django.utils import timezone
+
+    client = staff(trade["admin"])
+    sell = trade["sell"]
+    day = timezone.localtime(sell.transaction_date).date()
+    url = "/admin/ledger/selldocument/"
+
+    def listed(**query):
+        response = client.get(url, query)
+        assert response.status_code == 200, response.status_code
+        return sell.invoice_no in response.content.decode()
+
+    assert listed(transaction_date__gte=day.isoformat(), transaction_date__to=day.isoformat())  # the one day
+    assert listed(transaction_date__to=day.isoformat())  # up to and including it
+    later = (day + datetime.timedelta(days=1)).isoformat()
+    assert not listed(transaction_date__gte=later)
+    assert not listed(transaction_date__to=(day - datetime.timedelta(days=1)).isoformat())
+    page = client.get(url).content.decode()
+    assert 'name="transaction_date__to"' in page and 'name="transaction_date__gte"' in page
+    # A day that is not a date is the admin's own "wrong parameters" answer, never a 500.
+    bad = client.get(url, {"transaction_date__to": "someday"})
+    assert bad.status_code == 302 and bad["Location"].endswith("?e=1")

@@ -143,7 +143,7 @@ def test_send_statement_from_the_contact_page_mails_that_contact(boss, books, sm
     form = boss.get(url)
     assert form.status_code == 200 and "carla@example.com" in form.content.decode()
 
-    response = boss.post(url, {k: v for k, v in FORM.items()}, follow=True)
+    response = boss.post(url, FORM, follow=True)
 
     assert "Statement sent to 1 contact(s): Carla Customer." in response.content.decode()
     [message] = smtp.messages()
