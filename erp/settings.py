@@ -94,7 +94,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 # A kept connection is checked before a request reuses it (a restarted database costs one error, not many).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Each request is one database transaction: an error anywhere in it (the handler marks it for rollback) leaves
-# nothing half-written, even after a service has finished its own part.
+# nothing half-written, even after a service has finished its own part. The Integration API opens it itself, for
+# writes only (core.api.views.IntegrationViewSet.dispatch): its reads run in autocommit, two round trips fewer.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
