@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Account, AccountTransaction
@@ -9,14 +8,7 @@ from accounts.services import account_create, deposit, fund_transfer
 from accounts.tests.builders import enable_on
 from core.exceptions import BusinessRuleViolation
 from core.tests.factories import make_business, make_user
-
-
-def staff(user) -> Client:
-    user.is_staff = True
-    user.save()
-    client = Client()
-    client.force_login(user)
-    return client
+from core.tests.factories import staff_client as staff
 
 
 @pytest.fixture

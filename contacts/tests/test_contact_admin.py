@@ -4,22 +4,14 @@ their own contacts only, the list's search and totals follow the API's rules."""
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from contacts.models import Contact
 from core.models import Activity
 from core.tests.factories import ContactFactory, make_user
+from core.tests.factories import staff_client as staff
 from ledger.tests.builders import make_opening_balance
 
 LIST = "/admin/contacts/contact/"
-
-
-def staff(user) -> Client:
-    user.is_staff = True
-    user.save()
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

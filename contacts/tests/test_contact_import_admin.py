@@ -13,6 +13,7 @@ from contacts.tests.helpers import activities_of, footprint
 from contacts.tests.import_files import csv_bytes, row, supplier, xlsx_bytes
 from core.models import User
 from core.tests.factories import make_user
+from core.tests.factories import staff_client as staff
 
 PAGE = "/admin/contacts/contact/import/"
 
@@ -20,14 +21,6 @@ PAGE = "/admin/contacts/contact/import/"
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-def staff(user) -> Client:
-    user.is_staff = True
-    user.save()
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -69,3 +69,14 @@ class ContactFactory(factory.django.DjangoModelFactory):
     mobile = factory.Sequence(lambda n: f"+1555{n:07d}")
     email = factory.LazyAttribute(lambda o: f"{o.contact_id.lower()}@example.com")
     contact_status = "active"
+
+
+def staff_client(user):
+    """A test client logged in to the back office as `user`, made a staff member."""
+    from django.test import Client
+
+    user.is_staff = True
+    user.save()
+    client = Client()
+    client.force_login(user)
+    return client

@@ -10,15 +10,7 @@ from contacts.models import Contact
 from core.admin_base import BusinessScopedMixin
 from core.models import Activity, ApiCredential, User
 from core.permissions import CATALOG
-from core.tests.factories import ContactFactory, make_user
-
-
-def staff_client(user) -> Client:
-    user.is_staff = True
-    user.save()
-    client = Client()
-    client.force_login(user)
-    return client
+from core.tests.factories import ContactFactory, make_user, staff_client
 
 
 @pytest.fixture

@@ -4,20 +4,12 @@ every edit in the activity trail, and scoped to the staff member's business."""
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from core.models import Activity
 from core.tests.factories import make_business, make_user
+from core.tests.factories import staff_client as staff
 from inventory.models import Product
 from inventory.services import product_create
-
-
-def staff(user) -> Client:
-    user.is_staff = True
-    user.save()
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

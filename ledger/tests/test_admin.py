@@ -3,22 +3,14 @@
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from core.tests.factories import ContactFactory, make_business, make_user
+from core.tests.factories import staff_client as staff
 from inventory.models import VariationLocationStock
 from inventory.services import product_create
 from ledger.models import PurchaseLine, SellLinePurchaseLine, Transaction
 from ledger.services.purchases import purchase_create
 from ledger.services.sells import sell_create
-
-
-def staff(user) -> Client:
-    user.is_staff = True
-    user.save()
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -4,23 +4,15 @@ Generate due invoices now through the same services as the API and the command; 
 import datetime
 
 import pytest
-from django.test import Client
 
 from core.tests.factories import make_business, make_user
+from core.tests.factories import staff_client as staff
 from ledger.models import Transaction
 from subscriptions.generation import generate_due_invoices
 from subscriptions.models import SubscriptionPause
 from subscriptions.tests.builders import child_dates, children, frozen, make_subscription, moment, subscription_shop
 
 LIST = "/admin/subscriptions/subscription/"
-
-
-def staff(user) -> Client:
-    user.is_staff = True
-    user.save()
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
