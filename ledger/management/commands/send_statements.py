@@ -1,16 +1,13 @@
 """python manage.py send_statements --business ID --start-date Y-m-d --end-date Y-m-d [--format format_1]
 [--contact ID ...] [--subject ... --body ...] [--dry-run] [--json]"""
 
-import datetime
-import re
 import sys
 
 from django.conf import settings
 from django.core.management.base import CommandError
 from tqdm import tqdm
 
-from core.dates import EARLIEST_DATE, LATEST_DATE
-from core.management.base import OperatorCommand, business_or_fail
+from core.management.base import OperatorCommand, business_or_fail, date_option
 from core.money import format_currency, wire_text
 from ledger.services.statements import (
     DEFAULT_BODY,
@@ -22,18 +19,6 @@ from ledger.services.statements import (
 )
 from ledger.statement import FORMATS
 from ledger.tasks import send_statement_task
-
-
-def _date(text: str, option: str) -> datetime.date:
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            raise ValueError(text)
-        day = datetime.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"{option} must be a date as Y-m-d, not {text!r}.") from None
-    if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise CommandError(f"{option} must lie between {EARLIEST_DATE} and {LATEST_DATE}.")
-    return day
 
 
 class Command(OperatorCommand):
@@ -62,8 +47,8 @@ class Command(OperatorCommand):
 
     def handle(self, *args, **options):
         business = business_or_fail(options["business"])
-        start = _date(options["start_date"], "--start-date")
-        end = _date(options["end_date"], "--end-date")
+        start = date_option(options["start_date"], "--start-date")
+        end = date_option(options["end_date"], "--end-date")
         if end < start:
             raise CommandError("--end-date must be on or after --start-date.")
         candidates = customer_balances_due(business, end, options["contacts"])

@@ -1,27 +1,12 @@
 """python manage.py generate_subscription_invoices [--date Y-m-d] [--business ID] [--dry-run] [--json]"""
 
-import datetime
-import re
 import sys
 
 from django.core.management.base import CommandError
 from tqdm import tqdm
 
-from core.dates import EARLIEST_DATE, LATEST_DATE
-from core.management.base import OperatorCommand, business_or_fail
+from core.management.base import OperatorCommand, business_or_fail, date_option
 from subscriptions.generation import MODULE, generate_due_invoices
-
-
-def _date(text: str) -> datetime.date:
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            raise ValueError(text)
-        day = datetime.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"--date must be a date as Y-m-d, not {text!r}.") from None
-    if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise CommandError(f"--date must lie between {EARLIEST_DATE} and {LATEST_DATE}.")
-    return day
 
 
 class Command(OperatorCommand):
@@ -37,7 +22,7 @@ class Command(OperatorCommand):
         parser.add_argument("--dry-run", action="store_true", help="Write nothing; report what would be done.")
 
     def handle(self, *args, **options):
-        day = _date(options["date"]) if options["date"] else None
+        day = date_option(options["date"], "--date") if options["date"] else None
         business = None
         if options["business"] is not None:
             business = business_or_fail(options["business"])
