@@ -97,7 +97,9 @@ bench-import: $(VENV)/.dev
 ## make load: gunicorn on PostgreSQL on 127.0.0.1 under wrk (64 connections: 60 s of reads, 30 s of writes), before
 ## and after the serving settings; prints req/s, p50/p99, answers by status, then checks the invariants.
 load: $(VENV)/.dev
-	@command -v wrk >/dev/null || { echo "make load needs wrk: apt-get install wrk" >&2; exit 1; }
+	@command -v wrk >/dev/null || { echo "make load: installing wrk (Debian package)" >&2; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; fi; }
 	@url="$${BENCH_DATABASE_URL:-$$(scripts/pg-up)}"; \
 	BENCH_DATABASE_URL="$$url" $(PY) bench/load.py $(LOAD_ARGS)
 
