@@ -4,9 +4,10 @@ Three tables carry every balance the reports read: documents (ledger.Transaction
 (ledger.TransactionPayment) and account movements (accounts.AccountTransaction). Their models and querysets use the
 two mixins below, so every ORM write — save(), delete(), QuerySet.update()/delete()/bulk_create() — and the two
 bulk writers (core.bulk.bulk_insert, core.sql.insert_rows) end in `balance_rows_written(business_id, moments)`, in
-the writing transaction, after the rows were written. It reads the business's horizon (how far snapshots reach)
-and, when the write is dated before it, adds a stale mark: the snapshots after that moment stop counting for the
-reports until the next build. Nothing is a database trigger: the same code runs on SQLite and PostgreSQL.
+the writing transaction, after the rows were written. One statement reads the business's horizon (how far
+snapshots reach) and, when the write is dated before it, adds a stale mark for the part of the snapshots the row
+counts toward (the dues, or the account balances): those figures of the snapshots after that moment stop counting
+for the reports until the next build. Nothing is a database trigger: the same code runs on SQLite and PostgreSQL.
 
 Why after the write: a build raises the horizon, then waits for every transaction that was running (they have
 written, so they hold a transaction id) before reading; a writer that has not read the horizon yet reads the new
@@ -15,27 +16,39 @@ one. See accounts/reports/snapshots.py for the build side.
 
 import datetime
 
-from django.db import models
+from django.db import connection, models
+from django.utils import timezone
 
 EPOCH = datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
 
 
-def balance_rows_written(business_id, moments) -> None:
-    """Mark the business's snapshots after the earliest of `moments` stale, if any snapshot may reach there."""
+DUES, ACCOUNTS, BOTH = "dues", "accounts", "both"
+
+
+def balance_rows_written(business_id, moments, part=BOTH) -> None:
+    """Mark the business's snapshots after the earliest of `moments` stale for `part` (the dues, the account
+    balances or both), if any snapshot may reach there: one statement, an INSERT … SELECT that writes a row only
+    when the business's horizon is later than the moment."""
     from accounts.models import BalanceScope, BalanceStaleMark
 
     moments = [m for m in moments if m is not None]
     if not moments or business_id is None:
         return
-    earliest = min(moments)
-    horizon = BalanceScope.objects.filter(business_id=business_id).values_list("horizon", flat=True).first()
-    if horizon is not None and earliest < horizon:
-        BalanceStaleMark.objects.create(business_id=business_id, stale_from=earliest)
+    ops = connection.ops
+    earliest = ops.adapt_datetimefield_value(min(moments))
+    now = ops.adapt_datetimefield_value(timezone.now())
+    mark, scope = ops.quote_name(BalanceStaleMark._meta.db_table), ops.quote_name(BalanceScope._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {mark} (business_id, stale_from, part, created_at) "
+            f"SELECT business_id, %s, %s, %s FROM {scope} WHERE business_id = %s AND horizon > %s",
+            [earliest, part, now, business_id, earliest],
+        )
 
 
 def contact_reclassified(business_id) -> None:
     """A contact's type decides on which side its rows count: a change reaches back to its first row."""
-    balance_rows_written(business_id, [EPOCH])
+    balance_rows_written(business_id, [EPOCH], DUES)
 
 
 def _group(rows) -> dict:
@@ -52,7 +65,7 @@ def objects_written(model, objects) -> None:
     if field is None:
         return
     for business_id, moments in _group((o.business_id, getattr(o, field)) for o in objects).items():
-        balance_rows_written(business_id, moments)
+        balance_rows_written(business_id, moments, model.balance_part)
 
 
 def rows_written(model, columns: list[str], rows) -> None:
@@ -62,7 +75,7 @@ def rows_written(model, columns: list[str], rows) -> None:
         return
     business, date = columns.index("business"), columns.index(field)
     for business_id, moments in _group((row[business], row[date]) for row in rows).items():
-        balance_rows_written(business_id, moments)
+        balance_rows_written(business_id, moments, model.balance_part)
 
 
 class BalanceRowQuerySet(models.QuerySet):
@@ -80,7 +93,8 @@ class BalanceRowQuerySet(models.QuerySet):
         done = super().update(**kwargs)
         new = kwargs.get(self.model.balance_date_field)
         for business_id, first in touched.items():
-            balance_rows_written(business_id, [first, new if isinstance(new, datetime.datetime) else None])
+            moments = [first, new if isinstance(new, datetime.datetime) else None]
+            balance_rows_written(business_id, moments, self.model.balance_part)
         return done
 
     update.alters_data = True
@@ -89,7 +103,7 @@ class BalanceRowQuerySet(models.QuerySet):
         touched = self._touched() | self.model.cascaded_moments(self)
         done = super().delete()
         for business_id, first in touched.items():
-            balance_rows_written(business_id, [first])
+            balance_rows_written(business_id, [first], self.model.balance_part)
         return done
 
     delete.alters_data = True
@@ -101,9 +115,12 @@ class BalanceRowQuerySet(models.QuerySet):
 
 
 class BalanceRow(models.Model):
-    """A row that counts toward a balance: `balance_date_field` dates it; `balance_fields` change what it counts."""
+    """A row that counts toward a balance: `balance_date_field` dates it; `balance_fields` change what it counts;
+    `balance_part` says which snapshot figures it counts toward (documents and payments: the dues; movements: the
+    account balances), so a backdated deposit leaves the dues of every snapshot valid."""
 
     balance_date_field: str = ""
+    balance_part: str = BOTH
     balance_fields: frozenset = frozenset()
 
     class Meta:
@@ -139,7 +156,7 @@ class BalanceRow(models.Model):
             loaded = type(self)._base_manager.filter(pk=self.pk).values_list(self.balance_date_field, flat=True).first()
         super().save(*args, **kwargs)
         moment = getattr(self, self.balance_date_field)
-        balance_rows_written(self.business_id, [moment, loaded])
+        balance_rows_written(self.business_id, [moment, loaded], self.balance_part)
         self._balance_loaded = moment
 
     def delete(self, *args, **kwargs):
@@ -147,5 +164,5 @@ class BalanceRow(models.Model):
         moments = [getattr(self, self.balance_date_field), getattr(self, "_balance_loaded", None), *cascaded.values()]
         business_id = self.business_id
         done = super().delete(*args, **kwargs)
-        balance_rows_written(business_id, moments)
+        balance_rows_written(business_id, moments, self.balance_part)
         return done

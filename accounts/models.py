@@ -99,6 +99,7 @@ class AccountTransaction(BalanceRow):
     objects = models.Manager.from_queryset(MovementQuerySet)()
 
     balance_date_field = "operation_date"
+    balance_part = "accounts"
     balance_fields = frozenset({"business", "business_id", "account", "account_id", "type", "amount", "operation_date"})
 
     class Meta:
@@ -135,11 +136,17 @@ class BalanceScope(models.Model):
 
 
 class BalanceStaleMark(models.Model):
-    """A balance-changing write dated `stale_from`, before the horizon: every snapshot taken after that moment is
-    invalid until the next build consumes the mark."""
+    """A balance-changing write dated `stale_from`, before the horizon: the `part` it changed (the dues, the account
+    balances, or both) of every snapshot taken after that moment is invalid until the next build consumes the mark."""
+
+    class Part(models.TextChoices):
+        DUES = "dues", "Customer and supplier dues"
+        ACCOUNTS = "accounts", "Account balances"
+        BOTH = "both", "Both"
 
     business = models.ForeignKey("core.Business", on_delete=models.CASCADE, related_name="+")
     stale_from = models.DateTimeField()
+    part = models.CharField(max_length=8, choices=Part.choices, default=Part.BOTH)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

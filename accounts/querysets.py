@@ -1,6 +1,7 @@
-from django.db.models import Case, DecimalField, F, OuterRef, Subquery, Sum, Value, When
+from django.db.models import Case, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from accounts.balance_marks import EPOCH
 from core.money import MONEY
 from core.querysets import BusinessQuerySet
 
@@ -37,11 +38,34 @@ class AccountQuerySet(BusinessQuerySet):
         return self.filter(is_closed=False)
 
     def with_balance(self, before=None):
-        """balance = Σ credit − Σ debit of the account's movements (those before `before`, when given)."""
-        from accounts.models import AccountTransaction
+        """balance = Σ credit − Σ debit of the account's movements (those before `before`, when given). Without
+        `before`, through the latest month-end snapshot whose account balances are valid (no stale mark of the
+        account balances dated before it): its balance plus the movements since, in the same statement; with no
+        such snapshot, every movement. Both give the same number to the last digit."""
+        from accounts.models import AccountTransaction, BalanceSnapshot, BalanceSnapshotAccount, BalanceStaleMark
 
         movements = AccountTransaction.objects.filter(account_id=OuterRef("pk"))
         if before is not None:
-            movements = movements.filter(operation_date__lt=before)
-        total = movements.order_by().values("account_id").annotate(total=Sum(SIGNED)).values("total")
-        return self.annotate(balance=Coalesce(Subquery(total, output_field=DecimalField(**MONEY)), ZERO))
+            total = movements.filter(operation_date__lt=before).order_by().values("account_id")
+            total = total.annotate(total=Sum(SIGNED)).values("total")
+            return self.annotate(balance=Coalesce(Subquery(total, output_field=DecimalField(**MONEY)), ZERO))
+        stale = BalanceStaleMark.objects.filter(business_id=OuterRef("business_id"), stale_from__lt=OuterRef("before"))
+        valid = BalanceSnapshot.objects.filter(business_id=OuterRef("business_id"), location=None).exclude(
+            Exists(stale.exclude(part=BalanceStaleMark.Part.DUES))
+        )
+        latest = valid.order_by("-before")[:1]
+        accounts = self.alias(
+            snapshot_id=Subquery(latest.values("pk")),
+            snapshot_before=Coalesce(Subquery(latest.values("before")), Value(EPOCH)),
+        )
+        held = BalanceSnapshotAccount.objects.filter(snapshot_id=OuterRef("snapshot_id"), account_id=OuterRef("pk"))
+        since = movements.filter(operation_date__gte=OuterRef("snapshot_before")).order_by().values("account_id")
+        since = since.annotate(total=Sum(SIGNED)).values("total")
+        money = DecimalField(**MONEY)
+        return accounts.annotate(
+            balance=ExpressionWrapper(
+                Coalesce(Subquery(held.values("balance"), output_field=money), ZERO)
+                + Coalesce(Subquery(since, output_field=money), ZERO),
+                output_field=money,
+            )
+        )

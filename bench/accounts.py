@@ -38,6 +38,9 @@ def parse_args(argv=None):
     parser.add_argument(
         "--verify-snapshots", action="store_true", help="also recompute every balance snapshot from scratch"
     )
+    parser.add_argument(
+        "--snapshots-only", action="store_true", help="only the balance-snapshot figures (no full reports, pages)"
+    )
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when a goal fails")
     return parser.parse_args(argv)
 
@@ -266,8 +269,9 @@ def run(args, seeded) -> common.Report:
     from accounts.models import BalanceSnapshot
 
     BalanceSnapshot.objects.filter(business=seeded.business).delete()  # the full computation first (kept seeds)
-    summary_figure(report, args, api, seeded, "trial-balance")
-    summary_figure(report, args, api, seeded, "balance-sheet")
+    if not args.snapshots_only:
+        summary_figure(report, args, api, seeded, "trial-balance")
+        summary_figure(report, args, api, seeded, "balance-sheet")
     conn = common.raw_connection()
     where = {"b": seeded.business.pk, "before": end_of_today(seeded.business)}
     snapshot_figures(
@@ -278,8 +282,9 @@ def run(args, seeded) -> common.Report:
         raw_summary=lambda stock: sql.summary(conn, where, stock=stock),
         check_summary=check_summary,
     )
-    cash_flow_figures(report, args, api, seeded)
-    ledger_figures(report, args, api, seeded)
+    if not args.snapshots_only:
+        cash_flow_figures(report, args, api, seeded)
+        ledger_figures(report, args, api, seeded)
     return report
 
 

@@ -12,7 +12,10 @@
 """
 
 import datetime
+import time
+from contextlib import ExitStack
 from decimal import Decimal
+from unittest import mock
 
 import common
 
@@ -39,9 +42,12 @@ def _figure(report, name, samples_ours, samples_base, baseline_label, goal=None,
 
 
 def snapshot_figures(report, args, api, seeded, *, raw_summary, check_summary):
+    from django.db import transaction
+
     from accounts.models import Account, BalanceSnapshot
-    from accounts.reports.snapshots import build_balance_snapshots, verify_balance_snapshots
+    from accounts.reports.snapshots import build_balance_snapshots, report_figures, verify_balance_snapshots
     from contacts.models import Contact
+    from core.dates import day_bounds, now_in
 
     business = seeded.business
     with common.Stopwatch() as build:
@@ -78,55 +84,102 @@ def snapshot_figures(report, args, api, seeded, *, raw_summary, check_summary):
             goal=0.1 if not stock else None,
             extra={"as_of_snapshot": body["meta"]["as_of_snapshot"], "snapshots": result.as_dict()},
         )
-    snapshot_tb = common.median(raw["trial-balance"]["ours"])
-
-    # a backdated write: a deposit dated in the month of the latest snapshot, then the report
+    # a backdated write, then the report: each run in a transaction rolled back at its end (the request's own
+    # transaction is a savepoint in it), so every run starts from valid snapshots and the plain report can be
+    # interleaved with it
     latest = BalanceSnapshot.objects.filter(business=business, location=None).order_by("-before").first()
     account = Account.objects.filter(business=business, is_closed=False).order_by("id").first()
-    when = datetime.datetime.combine(latest.period_end, datetime.time(12), tzinfo=datetime.UTC)
-    token = {"n": 0}
+    in_month = datetime.datetime.combine(latest.period_end, datetime.time(12), tzinfo=datetime.UTC)
+    year_back = in_month - datetime.timedelta(days=365)
+    trial = "/accounts/reports/trial-balance"
 
-    def backdated_then_report():
-        token["n"] += 1
+    def deposit_on(when):
         response = api.client.post(
             f"{API}/accounts/deposit",
-            {
-                "account_id": account.pk,
-                "amount": "0.0001",
-                "operation_date": when.strftime("%Y-%m-%d %H:%M:%S"),
-                "note": f"bench {token['n']}",
-            },
+            {"account_id": account.pk, "amount": "0.0001", "operation_date": when.strftime("%Y-%m-%d %H:%M:%S")},
             content_type="application/json",
         )
         assert response.status_code == 201, response.content[:300]
-        return api.json("/accounts/reports/trial-balance", {})
 
-    body = backdated_then_report()
-    check_summary("trial-balance after a backdated write", body["data"], raw_summary(False), stock=False)
-    samples = common.interleaved(
-        {"ours": backdated_then_report, "raw": lambda: api.json("/accounts/reports/trial-balance", {})},
-        runs=args.runs,
-        warmup=args.warmup,
-    )
-    _figure(
-        report,
-        "backdated deposit + GET trial-balance",
-        samples["ours"],
-        [snapshot_tb] * len(samples["ours"]),
-        "trial balance via snapshot",
-        goal=2.0,
-        extra={"as_of_snapshot_after_write": body["meta"]["as_of_snapshot"], "write_dated": when.isoformat()},
-    )
-    report.note(
-        f"after the backdated writes the trial balance reads the snapshot of {body['meta']['as_of_snapshot']} "
-        f"(the one before the write) plus the rows since."
-    )
+    def rolled_back(when, *, time_write, verify=None):
+        def run():
+            with transaction.atomic():
+                start = time.perf_counter()
+                if when is not None:
+                    deposit_on(when)
+                report_start = time.perf_counter()
+                body = api.json(trial, {})
+                end = time.perf_counter()
+                if verify:
+                    verify(body)
+                transaction.set_rollback(True)
+            return common.SelfTimed(end - (start if time_write else report_start))
+
+        return run
+
+    def same_as_full(label):
+        """Inside the write's transaction (the raw SQL's connection cannot see it): the full computation's figures,
+        to the last digit."""
+
+        def verify(body):
+            today = now_in(business).date()
+            full = report_figures(business, day_bounds(business, today, today)[1], use_snapshots=False)
+            data = body["data"]
+            assert Decimal(str(data["customer_due"])) == full.customer_due, label
+            assert Decimal(str(data["supplier_due"])) == full.supplier_due, label
+            for row in data["accounts"]:
+                assert Decimal(str(row["balance"])) == full.account_totals.get(row["id"], Decimal(0)), label
+            seen["as_of"] = body["meta"]["as_of_snapshot"]
+
+        return verify
+
+    seen = {}
+    for label, when in (("in the latest snapshot's month", in_month), ("a year back", year_back)):
+        after = rolled_back(when, time_write=False)
+        rolled_back(when, time_write=False, verify=same_as_full(f"trial-balance after a deposit dated {label}"))()
+        as_of = seen["as_of"]
+        samples = common.interleaved(
+            {
+                "after": after,
+                "with the write": rolled_back(when, time_write=True),
+                "plain": rolled_back(None, time_write=False),
+            },
+            runs=args.runs,
+            warmup=args.warmup,
+        )
+        extra = {"as_of_snapshot_after_write": as_of, "write_dated": when.isoformat()}
+        _figure(
+            report,
+            f"GET trial-balance after a deposit dated {label}",
+            samples["after"],
+            samples["plain"],
+            "trial balance via snapshot",
+            goal=2.0,
+            extra=extra,
+        )
+        _figure(
+            report,
+            f"deposit dated {label} + GET trial-balance",
+            samples["with the write"],
+            samples["plain"],
+            "trial balance via snapshot",
+            extra=extra,
+        )
+        report.note(
+            f"after a deposit dated {label} ({when:%Y-%m-%d}) the trial balance reads the snapshot of {as_of} (the "
+            "dues keep the latest snapshot: a deposit changes no due; the account balances read the latest snapshot "
+            "before the deposit, plus the movements since)."
+        )
+
+    # the same write left in place, then the rebuild
+    deposit_on(in_month)
     with common.Stopwatch() as rebuild:
         again = build_balance_snapshots(business)
     report.note(
-        f"rebuild after {again.marks} stale marks: {again.dropped} snapshots dropped, {again.written} written in "
+        f"rebuild after {again.marks} stale mark(s): {again.dropped} snapshots dropped, {again.written} written in "
         f"{rebuild.seconds:.2f} s."
     )
+    account_list_figure(report, args, api)
 
     # the write cost: the same requests with the stale-mark check and without it
     write_cost_figures(report, args, api, business, account, Contact)
@@ -141,7 +194,7 @@ def write_cost_figures(report, args, api, business, account, contact_model):
 
     def without(fn):
         def run():
-            marks.balance_rows_written = lambda business_id, moments: None
+            marks.balance_rows_written = lambda business_id, moments, part=None: None
             try:
                 return fn()
             finally:
@@ -177,3 +230,37 @@ def write_cost_figures(report, args, api, business, account, contact_model):
             "without the check",
             goal=1.10,
         )
+
+
+def account_list_figure(report, args, api):
+    """GET /accounts (every account with its balance) through the snapshots, beside the same request with today's
+    computation (each balance summed over all of the account's movements), same numbers checked first."""
+    from accounts.querysets import AccountQuerySet
+
+    real = AccountQuerySet.with_balance
+    far = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
+
+    def full(fn):
+        def run():
+            with ExitStack() as stack:
+                stack.enter_context(mock.patch.object(AccountQuerySet, "with_balance", lambda qs: real(qs, far)))
+                return fn()
+
+        return run
+
+    def accounts():
+        return api.json("/accounts", {"per_page": 100})
+
+    ours, theirs = accounts(), full(accounts)()
+    assert [(r["id"], Decimal(str(r["balance"]))) for r in ours["data"]] == [
+        (r["id"], Decimal(str(r["balance"]))) for r in theirs["data"]
+    ], "GET /accounts: the balances through the snapshots differ from the full computation"
+    samples = common.interleaved({"ours": accounts, "full": full(accounts)}, runs=args.runs, warmup=args.warmup)
+    _figure(
+        report,
+        "GET /accounts through snapshots",
+        samples["ours"],
+        samples["full"],
+        "the same, every movement summed",
+        extra={"accounts": len(ours["data"])},
+    )

@@ -365,6 +365,7 @@ def create_figure(report, args, api, seeded: LedgerSeed, name="POST /sells", var
         )
         top = ", ".join(f"{n} {k}" for k, n in by_kind.most_common(6))
         report.note(f"{figure_name}: {len(statements[label])} statements per request ({top}, …).")
+    return samples, statements
 
 
 def run(args, seeded: LedgerSeed) -> common.Report:
@@ -375,8 +376,48 @@ def run(args, seeded: LedgerSeed) -> common.Report:
     )
     api = Api(seeded.token)
     list_figures(report, args, api, seeded)
-    create_figure(report, args, api, seeded)
+    stale_mark_cost_figure(report, args, api, seeded)
     return report
+
+
+def stale_mark_cost_figure(report, args, api, seeded: LedgerSeed):
+    """POST /sells as it is and with the balance snapshots' stale-mark check taken out
+    (accounts.balance_marks.balance_rows_written a no-op), in the same interleaved loop, against a business whose
+    snapshot horizon is set as a build leaves it (the start of this month), so the check reads a real horizon."""
+    from unittest import mock
+
+    from django.utils import timezone
+
+    import accounts.balance_marks as marks
+    from accounts.reports.snapshots import _raise_horizon, month_ends
+
+    ends = month_ends(seeded.business, timezone.now() - datetime.timedelta(days=40), timezone.now())
+    _raise_horizon(seeded.business, ends[-1][1])
+    label = "without the stale-mark check"
+
+    def no_mark(business_id, moments, part=marks.BOTH):
+        return None
+
+    off = [lambda stack: stack.enter_context(mock.patch.object(marks, "balance_rows_written", new=no_mark))]
+    samples, statements = create_figure(report, args, api, seeded, variants={label: off})
+    report.add(
+        common.Figure(
+            name="POST /sells with the stale-mark check",
+            ours=common.median(samples["ours"]),
+            baseline=common.median(samples[label]),
+            unit="s",
+            baseline_label=label,
+            goal=1.10,
+            goal_text="≤ 1.1×",
+            ours_samples=samples["ours"],
+            baseline_samples=samples[label],
+            extra={"statements_with": len(statements["ours"]), "statements_without": len(statements[label])},
+        )
+    )
+    report.note(
+        f"POST /sells: {len(statements['ours'])} statements with the stale-mark check, "
+        f"{len(statements[label])} without it."
+    )
 
 
 def main(argv=None) -> int:

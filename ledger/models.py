@@ -99,6 +99,7 @@ class Transaction(BalanceRow):
     objects = models.Manager.from_queryset(TransactionQuerySet)()
 
     balance_date_field = "transaction_date"
+    balance_part = "dues"
     balance_fields = frozenset(
         {"business", "contact", "location", "type", "sub_type", "status", "final_total", "transaction_date"}
     ) | frozenset({"business_id", "contact_id", "location_id"})
@@ -308,6 +309,7 @@ class TransactionPayment(BalanceRow):
     objects = models.Manager.from_queryset(PaymentQuerySet)()
 
     balance_date_field = "paid_on"
+    balance_part = "dues"
     balance_fields = frozenset(
         {"business", "transaction", "parent", "payment_for", "amount", "paid_on", "is_return", "payment_type"}
     ) | frozenset({"due_payment_type", "is_reverse", "business_id", "transaction_id", "parent_id", "payment_for_id"})

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db import transaction as db
-from django.db.models import Min, Sum
+from django.db.models import Min, Q, Sum
 from django.utils import timezone
 
 from accounts.models import AccountTransaction, BalanceScope, BalanceSnapshot, BalanceSnapshotAccount, BalanceStaleMark
@@ -99,16 +99,37 @@ def account_movements(business_id, before, since=None, account_ids=None) -> dict
 @dataclass
 class Figures:
     """What the balance sheet and trial balance need as of `before`: the dues (with the location filter, if any)
-    and the balance of every account with movements; `as_of` is the snapshot used (None: full computation)."""
+    and the balance of every account with movements; `dues_as_of` and `accounts_as_of` are the snapshots each part
+    read (None: full computation), `as_of` the earlier of them."""
 
     customer_due: Decimal
     supplier_due: Decimal
     account_totals: dict = field(default_factory=dict)
-    as_of: datetime.date | None = None
+    dues_as_of: datetime.date | None = None
+    accounts_as_of: datetime.date | None = None
+
+    @property
+    def as_of(self) -> datetime.date | None:
+        used = [day for day in (self.dues_as_of, self.accounts_as_of) if day is not None]
+        return min(used) if used else None
 
 
-def _stale_from(business_id):
-    return BalanceStaleMark.objects.filter(business_id=business_id).aggregate(m=Min("stale_from"))["m"]
+@dataclass
+class Stale:
+    """The earliest stale mark of each part of the snapshots (None: that part of every snapshot is valid)."""
+
+    dues: datetime.datetime | None = None
+    accounts: datetime.datetime | None = None
+
+
+def stale_from(business_id) -> Stale:
+    """One aggregate over the business's marks: a mark of `both` counts for each part."""
+    marks = BalanceStaleMark.objects.filter(business_id=business_id)
+    found = marks.aggregate(
+        dues=Min("stale_from", filter=~Q(part=BalanceStaleMark.Part.ACCOUNTS)),
+        accounts=Min("stale_from", filter=~Q(part=BalanceStaleMark.Part.DUES)),
+    )
+    return Stale(found["dues"], found["accounts"])
 
 
 def _latest(business_id, before, stale, location_id):
@@ -120,15 +141,18 @@ def _latest(business_id, before, stale, location_id):
 
 def report_figures(business, before, location_id=None, *, use_snapshots=True) -> Figures:
     """The latest valid snapshot at or before `before` plus the rows after it, or (none valid, or
-    use_snapshots=False) everything from the beginning. Both give the same numbers to the last digit."""
-    whole = part = None
+    use_snapshots=False) everything from the beginning. Both give the same numbers to the last digit. The dues and
+    the account balances each read the latest snapshot whose part is valid: a backdated deposit sends the account
+    balances back to an earlier snapshot, and leaves the dues on the latest."""
+    dues = whole = None
     if use_snapshots:
-        stale = _stale_from(business.pk)
-        whole = _latest(business.pk, before, stale, None)
-        part = _latest(business.pk, before, stale, location_id) if location_id else whole
-    if part is not None:
-        customer, supplier = business_dues(business, before, location_id, since=part.before)
-        customer, supplier = part.customer_due + customer, part.supplier_due + supplier
+        stale = stale_from(business.pk)
+        dues = _latest(business.pk, before, stale.dues, location_id)
+        whole = dues if location_id is None and stale.accounts == stale.dues else None
+        whole = whole or _latest(business.pk, before, stale.accounts, None)
+    if dues is not None:
+        customer, supplier = business_dues(business, before, location_id, since=dues.before)
+        customer, supplier = dues.customer_due + customer, dues.supplier_due + supplier
     else:
         customer, supplier = business_dues(business, before, location_id)
     if whole is not None:
@@ -137,7 +161,13 @@ def report_figures(business, before, location_id=None, *, use_snapshots=True) ->
             totals[account_id] = totals.get(account_id, Decimal(0)) + delta
     else:
         totals = account_movements(business.pk, before)
-    return Figures(customer, supplier, totals, part.period_end if part is not None else None)
+    return Figures(
+        customer,
+        supplier,
+        totals,
+        dues_as_of=dues.period_end if dues is not None else None,
+        accounts_as_of=whole.period_end if whole is not None else None,
+    )
 
 
 # --- building ------------------------------------------------------------------------------------------------------
@@ -262,20 +292,19 @@ def _fill(business, ends, locations) -> int:
 
 
 def verify_balance_snapshots(business) -> list[str]:
-    """Every valid snapshot against the full computation from the beginning: the differences (there must be none)."""
-    stale = _stale_from(business.pk)
-    snapshots = BalanceSnapshot.objects.filter(business=business).order_by("location_id", "before")
-    if stale is not None:
-        snapshots = snapshots.filter(before__lte=stale)
+    """Every valid part of every snapshot against the full computation from the beginning: the differences (there
+    must be none)."""
+    stale = stale_from(business.pk)
     differences = []
-    for snapshot in snapshots:
+    for snapshot in BalanceSnapshot.objects.filter(business=business).order_by("location_id", "before"):
         where = f"{snapshot.period_end} location {snapshot.location_id or 'all'}"
-        customer, supplier = business_dues(business, snapshot.before, snapshot.location_id)
-        if (customer, supplier) != (snapshot.customer_due, snapshot.supplier_due):
-            differences.append(
-                f"{where}: dues {snapshot.customer_due}/{snapshot.supplier_due}, computed {customer}/{supplier}"
-            )
-        if snapshot.location_id is None:
+        if stale.dues is None or snapshot.before <= stale.dues:
+            customer, supplier = business_dues(business, snapshot.before, snapshot.location_id)
+            if (customer, supplier) != (snapshot.customer_due, snapshot.supplier_due):
+                differences.append(
+                    f"{where}: dues {snapshot.customer_due}/{snapshot.supplier_due}, computed {customer}/{supplier}"
+                )
+        if snapshot.location_id is None and (stale.accounts is None or snapshot.before <= stale.accounts):
             stored = {a: b for a, b in snapshot.accounts.values_list("account_id", "balance") if b}
             computed = {a: b for a, b in account_movements(business.pk, snapshot.before).items() if b}
             if stored != computed:

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import AccountTransaction, BalanceScope, BalanceSnapshot, BalanceStaleMark
-from accounts.reports.snapshots import build_balance_snapshots, report_figures, verify_balance_snapshots
+from accounts.reports.snapshots import build_balance_snapshots, report_figures, stale_from, verify_balance_snapshots
 from accounts.tasks import build_balance_snapshots as build_task
 from accounts.tests.builders import BALANCE_SHEET, TRIAL_BALANCE, moment, open_books, pay_due, put_in
 from contacts.services import contact_update
@@ -153,12 +153,14 @@ WRITES = [
 def test_a_backdated_write_makes_the_later_snapshots_stale_at_once(books, write):
     build_balance_snapshots(books.business, now=JULY)
     _backdated_writes(books)[write]()
-    stale = BalanceStaleMark.objects.filter(business=books.business).order_by("stale_from").first().stale_from
+    stale = stale_from(books.business.pk)
+    assert stale.dues is not None or stale.accounts is not None
     for day in (datetime.date(2026, 1, 31), datetime.date(2026, 2, 28), datetime.date(2026, 6, 3)):
         for location in (None, books.shop.pk, books.depot.pk):
             figures = through_snapshots(books, end_of(books, day), location)
             assert same(figures, full(books, end_of(books, day), location)), (write, day, location)
-            assert figures.as_of is None or end_of(books, figures.as_of) <= stale
+            for used, mark in ((figures.dues_as_of, stale.dues), (figures.accounts_as_of, stale.accounts)):
+                assert used is None or mark is None or end_of(books, used) <= mark, (write, day, location)
     again = build_balance_snapshots(books.business, now=JULY)
     assert again.marks >= 1 and again.written > 0
     assert again.dropped == again.written  # the same months, written again
@@ -258,3 +260,22 @@ def test_bulk_writers_mark_too(books):
 
 
 D2 = Decimal("2.0002")
+
+
+def _listed(api):
+    response = api.get("/api/v1/integration/accounts?per_page=100")
+    assert response.status_code == 200
+    return {row["id"]: row["balance"] for row in body(response)["data"]}
+
+
+def test_the_account_list_reads_the_snapshots_with_the_same_balances(api, books):
+    before = _listed(api)
+    build_balance_snapshots(books.business, now=JULY)
+    assert _listed(api) == before
+    put_in(books.business, books.user, books.bank, "1.0001", when=moment(2026, 2, 10))  # before the snapshots
+    after = _listed(api)
+    assert Decimal(str(after[books.bank.pk])) == Decimal(str(before[books.bank.pk])) + Decimal("1.0001")
+    assert {k: v for k, v in after.items() if k != books.bank.pk} == {
+        k: v for k, v in before.items() if k != books.bank.pk
+    }
+    assert stale_from(books.business.pk).dues is None  # a deposit changes no due: the dues stay valid

@@ -4,7 +4,8 @@ business time zone it also draws, builds the snapshots at a random point, then a
 dated before the snapshots: new documents and payments, deleted payments and sells, redated documents and payments,
 a contact that becomes `both` — sometimes rebuilding in between. After every write, for every month end and for
 drawn days and times, with and without each location, the figures through the snapshots equal the full
-computation to the last digit; at the end a rebuild leaves no mark and `verify` finds no difference.
+computation to the last digit, and so do the account balances of GET /accounts; at the end a rebuild leaves no
+mark and `verify` finds no difference.
 
 Each example runs inside one atomic block rolled back at its end. `HYPOTHESIS_MAX_EXAMPLES=n` changes the count;
 `HYPOTHESIS_EXPLORE=1` draws new examples.
@@ -20,7 +21,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
-from accounts.models import AccountTransaction, BalanceSnapshot
+from accounts.models import Account, AccountTransaction, BalanceSnapshot
 from accounts.reports.snapshots import build_balance_snapshots, report_figures, verify_balance_snapshots
 from accounts.tests.builders import enable_accounts, make_account, move, pay_due, put_in
 from contacts.models import Contact
@@ -42,6 +43,7 @@ SETTINGS = settings(
 )
 JAN = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 NOW = datetime.datetime(2026, 7, 20, tzinfo=datetime.UTC)
+FAR = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
 ZONES = ["UTC", "Asia/Kolkata", "America/New_York", "Pacific/Kiritimati"]
 MONTH_ENDS = [datetime.date(2026, m + 1, 1) - datetime.timedelta(days=1) for m in range(1, 6)] + [
     datetime.date(2026, 6, 30)
@@ -194,6 +196,11 @@ def check(w, data, *, label):
             }, (*where, quick.account_totals, slow.account_totals)
             used += quick.as_of is not None
     event(f"{label}: reports through a snapshot: {'some' if used else 'none'}")
+    # the account balances of GET /accounts and of a write's balance check, through the snapshots and in full
+    accounts = Account.objects.for_business(w.business).order_by("id")
+    assert list(accounts.with_balance().values_list("id", "balance")) == list(
+        accounts.with_balance(before=FAR).values_list("id", "balance")
+    ), label
 
 
 @SETTINGS
