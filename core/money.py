@@ -57,6 +57,16 @@ def to_decimal(value) -> Decimal:
     return Decimal(str(value))
 
 
+def db_decimal(value) -> Decimal:
+    """Database sums as exact decimals (SQLite hands back floats; quantising to the stored 4 places undoes
+    their binary noise)."""
+    if value is None:
+        return Decimal(0)
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(repr(value)).quantize(WIRE_QUANTUM)
+
+
 def wire_decimal(value: Decimal) -> Decimal:
     """An amount at the stored scale, 4 places (`5.2` -> `5.2000`, `28.00000000` -> `28.0000`), rounded half-up.
 

@@ -309,7 +309,7 @@ SPECTACULAR_SETTINGS = {
         "DocumentStatusEnum": "ledger.models.Transaction.Status",
         "SellStatusEnum": ["final", "draft", "quotation"],
         "PurchaseStatusEnum": ["received", "pending", "ordered"],
-        "PaymentMethodEnum": "ledger.models.TransactionPayment.Method",
+        "PaymentMethodEnum": "core.payment_methods.PaymentMethod",
         "DiscountTypeEnum": "ledger.models.Transaction.DiscountType",
         "RecurIntervalTypeEnum": "ledger.models.Transaction.RecurInterval",
     },

@@ -19,8 +19,8 @@ from core.api.serializers import numeric_id
 from core.exceptions import BusinessRuleViolation
 from core.models import BusinessLocation
 from core.money import format_currency
+from core.payment_methods import method_label
 from ledger.models import PurchaseDocument, PurchaseLine, SellDocument, SellLine, Transaction, TransactionPayment
-from ledger.payment_methods import method_label
 from ledger.selectors import _overdue, variation_display_name, visible_documents
 from ledger.services.payments import payment_delete
 from ledger.services.purchases import purchase_delete

@@ -22,10 +22,10 @@ from django.utils.safestring import mark_safe
 from contacts.admin import CONTACT_PANELS, ContactAdmin
 from contacts.models import Contact
 from core.admin_display import EMPTY, money, money_field
+from core.payment_methods import method_label
 from ledger.admin_statements import last_month, send_statement
 from ledger.contact_ledger import due_totals, dues_of_contacts, owing_contacts_sql
 from ledger.models import Transaction, TransactionPayment
-from ledger.payment_methods import method_label
 from ledger.selectors import _overdue, contact_balance, visible_documents
 from ledger.statement import FORMATS, ContactStatement
 from ledger.statement_pdf import TITLES, render_statement_pdf, statement_filename

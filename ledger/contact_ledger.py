@@ -17,11 +17,11 @@ from django.db.models import BooleanField, Case, CharField, DateTimeField, F, In
 from django.db.models.functions import Coalesce
 
 from contacts.models import Contact
+from core.money import db_decimal
 from core.sql import contains_any_sql, db_datetimes
 from ledger.models import Transaction, TransactionPayment
 from ledger.querysets import ZERO
 
-QUANT = Decimal("0.0001")
 COLUMNS = (
     "r_date",
     "r_grp",
@@ -57,16 +57,6 @@ DOC_LABELS = {
 def owes_us_direction(contact: Contact) -> int:
     """+1 when `due` is −closing (customers and both: positive means they owe us), −1 for suppliers."""
     return -1 if contact.type == Contact.Type.SUPPLIER else 1
-
-
-def to_decimal(value) -> Decimal:
-    """Database sums as exact decimals (SQLite hands back floats; quantising to the stored 4 places undoes
-    their binary noise)."""
-    if value is None:
-        return Decimal(0)
-    if isinstance(value, Decimal):
-        return value
-    return Decimal(repr(value)).quantize(QUANT)
 
 
 def _document_rows(scope: dict, location_id):
@@ -209,7 +199,7 @@ def business_dues(business, before, location_id=None, since=None) -> tuple[Decim
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *db_datetimes(*moments)])
         customer, supplier = cursor.fetchone()
-    return to_decimal(customer), to_decimal(supplier)
+    return db_decimal(customer), db_decimal(supplier)
 
 
 # --- reading it -------------------------------------------------------------------------------------------------
@@ -295,7 +285,7 @@ def ledger_totals(contact: Contact, start, end, location_id=None) -> LedgerTotal
     grouped = GROUPED.format(flagged=flagged)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(columns)} FROM ({grouped}) g", params)
-        return LedgerTotals(*(to_decimal(value) for value in cursor.fetchone()))
+        return LedgerTotals(*(db_decimal(value) for value in cursor.fetchone()))
 
 
 def brought_forward(contact: Contact, start, end, location_id=None) -> Decimal:
@@ -303,7 +293,7 @@ def brought_forward(contact: Contact, start, end, location_id=None) -> Decimal:
     flagged, params = flagged_sql(contact, start, end, location_id)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT SUM(CASE WHEN v.r_bf = 1 THEN {EFFECT} ELSE 0 END) FROM ({flagged}) v", params)
-        return to_decimal(cursor.fetchone()[0])
+        return db_decimal(cursor.fetchone()[0])
 
 
 def contact_closing(contact: Contact) -> Decimal:
@@ -311,7 +301,7 @@ def contact_closing(contact: Contact) -> Decimal:
     union, params = ledger_union_sql(contact)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT SUM(u.r_credit - u.r_debit) FROM ({union}) u", params)
-        return to_decimal(cursor.fetchone()[0])
+        return db_decimal(cursor.fetchone()[0])
 
 
 def period_lines_sql(contact: Contact, start, end, location_id=None, q: str | None = None) -> tuple[str, list]:
@@ -349,7 +339,7 @@ def dues_of_contacts(business, contacts) -> dict[int, Decimal]:
     sql = f"SELECT u.r_contact_id, SUM({DUE_SQL}) FROM ({union}) u GROUP BY u.r_contact_id"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {contact_id: to_decimal(due) for contact_id, due in cursor.fetchall()}
+        return {contact_id: db_decimal(due) for contact_id, due in cursor.fetchall()}
 
 
 def due_totals(business, contacts) -> tuple[Decimal, Decimal]:
@@ -366,7 +356,7 @@ def due_totals(business, contacts) -> tuple[Decimal, Decimal]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         receivable, payable = cursor.fetchone()
-    return to_decimal(receivable), to_decimal(payable)
+    return db_decimal(receivable), db_decimal(payable)
 
 
 def owing_contacts_sql(business) -> tuple[str, list]:

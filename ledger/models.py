@@ -3,6 +3,7 @@ from django.db.models import Q
 
 from accounts.balance_marks import BalanceRow, BalanceRowQuerySet
 from core.money import MONEY, QUANTITY
+from core.payment_methods import PaymentMethod
 from core.querysets import BusinessManager, BusinessQuerySet
 from ledger.querysets import TransactionQuerySet
 
@@ -239,20 +240,7 @@ class SellLinePurchaseLine(models.Model):
 
 
 class TransactionPayment(BalanceRow):
-    class Method(models.TextChoices):
-        CASH = "cash", "Cash"
-        CARD = "card", "Card"
-        CHEQUE = "cheque", "Cheque"
-        BANK_TRANSFER = "bank_transfer", "Bank transfer"
-        OTHER = "other", "Other"
-        CUSTOM_PAY_1 = "custom_pay_1", "Custom payment 1"
-        CUSTOM_PAY_2 = "custom_pay_2", "Custom payment 2"
-        CUSTOM_PAY_3 = "custom_pay_3", "Custom payment 3"
-        CUSTOM_PAY_4 = "custom_pay_4", "Custom payment 4"
-        CUSTOM_PAY_5 = "custom_pay_5", "Custom payment 5"
-        CUSTOM_PAY_6 = "custom_pay_6", "Custom payment 6"
-        CUSTOM_PAY_7 = "custom_pay_7", "Custom payment 7"
-        ADVANCE = "advance", "Advance"
+    Method = PaymentMethod
 
     class PaymentType(models.TextChoices):
         CREDIT = "credit", "Credit"

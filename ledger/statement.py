@@ -17,7 +17,7 @@ from django.utils import timezone
 from contacts.models import Contact
 from core.api.export import csv_cell, decimal_text, neutralise
 from core.dates import business_zone, day_bounds
-from core.money import MONEY, format_currency
+from core.money import MONEY, db_decimal, format_currency
 from ledger.contact_ledger import (
     DOC_LABELS,
     LedgerTotals,
@@ -25,7 +25,6 @@ from ledger.contact_ledger import (
     ledger_totals,
     owes_us_direction,
     period_lines_sql,
-    to_decimal,
 )
 from ledger.models import PurchaseLine, SellLine, Transaction
 from ledger.querysets import ZERO as ZERO_SQL
@@ -77,7 +76,7 @@ def _iso(moment, zone) -> str | None:
 
 
 def _amount(value) -> Decimal | None:
-    value = to_decimal(value)
+    value = db_decimal(value)
     return value if value else None
 
 
@@ -134,7 +133,7 @@ class ContactStatement:
             payment_status=row["r_payment_status"] or "",
             debit=_amount(row["r_debit"]),
             credit=_amount(row["r_credit"]),
-            balance=balance_text(forward + to_decimal(row["r_running"]), self.business),
+            balance=balance_text(forward + db_decimal(row["r_running"]), self.business),
             note=row["r_note"] or "",
             transaction_id=row["r_transaction_id"],
             transaction_type=row["r_transaction_type"],
@@ -186,7 +185,7 @@ class ContactStatement:
                     when, ref, label, location, status, debit, credit, running, note, txn, kind, method = (
                         row[i] for i in get
                     )
-                    debit, credit = to_decimal(debit), to_decimal(credit)
+                    debit, credit = db_decimal(debit), db_decimal(credit)
                     yield [
                         _iso(when, zone),
                         neutralise(ref or ""),
@@ -195,7 +194,7 @@ class ContactStatement:
                         status or "",
                         decimal_text(debit) if debit else "",
                         decimal_text(credit) if credit else "",
-                        balance_text(forward + to_decimal(running), business),
+                        balance_text(forward + db_decimal(running), business),
                         neutralise(note or ""),
                         txn,
                         kind,

@@ -18,8 +18,8 @@ from core.api.schema import list_responses, object_envelope, object_responses, p
 from core.api.views import IntegrationViewSet
 from core.dates import day_bounds, local_iso, now_in
 from core.models import BusinessLocation
-from ledger.contact_ledger import to_decimal
-from ledger.payment_methods import method_label
+from core.money import db_decimal
+from core.payment_methods import method_label
 
 REPORT_SHAPE = RowShape(s.PaymentReportRow)
 CASH_FLOW_COLUMNS = list(s.CashFlowRow._declared_fields)
@@ -174,7 +174,7 @@ class AccountReportViewSet(IntegrationViewSet):
         zone = datetime.UTC
         out = []
         for r in batch:
-            amount = to_decimal(r["amount"])
+            amount = db_decimal(r["amount"])
             when = r["operation_date"]
             if isinstance(when, str):
                 when = datetime.datetime.fromisoformat(when)
@@ -208,8 +208,8 @@ class AccountReportViewSet(IntegrationViewSet):
                     "added_by": names,
                     "total_recovered": total,
                     "child_invoice_numbers": numbers or None,
-                    "account_balance_after": to_decimal(r["account_balance_after"]),
-                    "combined_balance_after": to_decimal(r["combined_balance_after"]),
+                    "account_balance_after": db_decimal(r["account_balance_after"]),
+                    "combined_balance_after": db_decimal(r["combined_balance_after"]),
                 }
             )
         return out

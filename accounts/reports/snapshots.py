@@ -30,7 +30,8 @@ from accounts.models import AccountTransaction, BalanceScope, BalanceSnapshot, B
 from accounts.querysets import SIGNED
 from core.dates import business_zone, day_bounds
 from core.models import BusinessLocation
-from ledger.contact_ledger import QUANT, business_dues, to_decimal
+from core.money import WIRE_QUANTUM, db_decimal
+from ledger.contact_ledger import business_dues
 from ledger.models import Transaction, TransactionPayment
 
 logger = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ def account_movements(business_id, before, since=None, account_ids=None) -> dict
         movements = movements.filter(account_id__in=account_ids)
     rows = movements.order_by().values("account_id").annotate(total=Sum(SIGNED)).values_list("account_id", "total")
     # quantized: SQLite sums in binary floating point (PostgreSQL's numeric is exact already)
-    return {account_id: to_decimal(total).quantize(QUANT) for account_id, total in rows}
+    return {account_id: db_decimal(total).quantize(WIRE_QUANTUM) for account_id, total in rows}
 
 
 # --- reading -------------------------------------------------------------------------------------------------------

@@ -13,9 +13,9 @@ from core.api.rows import Batched, Computed
 from core.api.serializers import Id, InputSerializer, ScopedPrimaryKey, Text
 from core.dates import local_iso
 from core.models import BusinessLocation
+from core.payment_methods import method_label
 from inventory.models import Variation
 from ledger.models import PurchaseLine, SellLine, Transaction, TransactionPayment
-from ledger.payment_methods import method_label
 from ledger.selectors import document_lines, variation_display_name
 
 # --- shared pieces ---------------------------------------------------------------------------------

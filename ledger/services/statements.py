@@ -16,7 +16,7 @@ from django.utils.html import escape, linebreaks
 
 from contacts.models import Contact
 from core.dates import business_date_text
-from core.money import format_currency
+from core.money import db_decimal, format_currency
 from core.services.activity import log_activity
 from ledger.statement import ContactStatement
 from ledger.statement_pdf import render_statement_pdf, statement_filename
@@ -142,7 +142,7 @@ def customer_balances_due(business, end_date: datetime.date, contact_ids=None) -
 
     from core.dates import day_bounds
     from core.sql import db_datetimes
-    from ledger.contact_ledger import business_union_sql, to_decimal
+    from ledger.contact_ledger import business_union_sql
 
     _, upper = day_bounds(business, end_date, end_date)
     union, params = business_union_sql(business)
@@ -152,7 +152,7 @@ def customer_balances_due(business, end_date: datetime.date, contact_ids=None) -
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *db_datetimes(upper)])
-        closing = {contact_id: to_decimal(total) for contact_id, total in cursor.fetchall()}
+        closing = {contact_id: db_decimal(total) for contact_id, total in cursor.fetchall()}
     contacts = Contact.objects.for_business(business).filter(type__in=(Contact.Type.CUSTOMER, Contact.Type.BOTH))
     if contact_ids:
         contacts = contacts.filter(pk__in=contact_ids)

@@ -7,13 +7,13 @@ from core.api.permissions import Authenticated
 from core.api.query import ListFormatQuery
 from core.api.schema import envelope, list_responses, object_responses
 from core.api.views import IntegrationViewSet
+from core.payment_methods import payment_methods
 from ledger import selectors
 from ledger.api import serializers as s
 from ledger.api.permissions import DocumentPaymentPermission
 from ledger.api.shapes import payment_row
 from ledger.api.views.documents import PAYMENT_DOC, PaymentResponse
 from ledger.models import Transaction
-from ledger.payment_methods import payment_methods
 from ledger.services.payments import PAYABLE, payment_add
 
 
