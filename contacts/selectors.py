@@ -4,38 +4,23 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from contacts.geo import parse_position
-from contacts.models import Contact, CustomerGroup, DocumentNote, NoteMedia
-from core.api.serializers import numeric_id
+from contacts.models import Contact, DocumentNote, NoteMedia
 from core.models import Activity
 
 
-def contact_directory(*, business, user, kind: str, q=None, contact_status="active", updated_since=None):
-    """`GET /contacts`: the contacts of one kind the user may see, oldest first."""
-    contacts = Contact.objects.for_business(business).visible_to(user, side=kind).search(q)
-    if contact_status != "all":
-        contacts = contacts.filter(contact_status=contact_status)
-    if updated_since is not None:
-        contacts = contacts.filter(updated_at__gte=updated_since)
-    return contacts.order_by("id")
+def contact_directory(*, business, user, kind: str | None):
+    """`GET /contacts`: the contacts of one kind (None: both sides) the user may see, oldest first. The list's
+    filters narrow it (contacts.api.filters.ContactFilter)."""
+    return Contact.objects.for_business(business).visible_to(user, side=kind).order_by("id")
 
 
-def contact_activities(*, business, contact, q=None):
+def contact_activities(*, business, contact):
     """The activity trail of one contact, newest first."""
-    rows = Activity.objects.for_business(business).filter(
-        subject_type=ContentType.objects.get_for_model(Contact), subject_id=contact.pk
+    return (
+        Activity.objects.for_business(business)
+        .filter(subject_type=ContentType.objects.get_for_model(Contact), subject_id=contact.pk)
+        .order_by("-created_at", "-id")
     )
-    if q:
-        match = (
-            Q(description__icontains=q)
-            | Q(causer__first_name__icontains=q)
-            | Q(causer__last_name__icontains=q)
-            | Q(causer__username__icontains=q)
-            | Q(causer__email__icontains=q)
-        )
-        if numeric_id(q) is not None:
-            match |= Q(pk=numeric_id(q))
-        rows = rows.filter(match)
-    return rows.order_by("-created_at", "-id")
 
 
 def _duplicates(business, exclude_pk, condition) -> list[str]:
@@ -85,28 +70,10 @@ def contact_map_rows(*, business, user, kind: str = "all", contact_ids=None):
             yield row
 
 
-def customer_groups(*, business, q=None, updated_since=None):
-    groups = CustomerGroup.objects.for_business(business)
-    if q:
-        match = Q(name__icontains=q) | Q(selling_price_group__name__icontains=q)
-        if numeric_id(q) is not None:
-            match |= Q(pk=numeric_id(q))
-        groups = groups.filter(match)
-    if updated_since is not None:
-        groups = groups.filter(updated_at__gte=updated_since)
-    return groups.order_by("id")
-
-
-def contact_notes(*, business, user, contact, q=None):
+def contact_notes(*, business, user, contact):
     """`GET /contacts/{id}/documents-and-notes`: the contact's notes the user may see (public ones and their own
-    private ones), newest first. `q` matches heading, description or the numeric note id."""
-    notes = DocumentNote.objects.for_business(business).visible_to(user).filter(contact=contact)
-    if q:
-        match = Q(heading__icontains=q) | Q(description__icontains=q)
-        if numeric_id(q) is not None:
-            match |= Q(pk=numeric_id(q))
-        notes = notes.filter(match)
-    return notes.order_by("-id")
+    private ones), newest first."""
+    return DocumentNote.objects.for_business(business).visible_to(user).filter(contact=contact).order_by("-id")
 
 
 def visible_note(*, business, user, contact, note_id):

@@ -1,35 +1,66 @@
-"""Query-string contracts of the contacts endpoints."""
+"""Query-string contracts of the contacts endpoints: the lists' FilterSets, and the duplicate checks' queries."""
 
+from django.db.models import Q
 from rest_framework import serializers
 
-from core.api.query import ListQuery, ObjectFormatQuery, QuerySerializer, UpdatedSinceQuery
-from core.api.serializers import Id
+from core.api.filtering import ChoiceFilter, SearchFilterSet, UpdatedSinceFilter
+from core.api.query import ObjectFormatQuery, QuerySerializer
+from core.api.serializers import Id, numeric_id
 
 KIND_HELP = "customer (customer and both contacts) or supplier (supplier and both)."
 
 
-class ContactListQuery(ListQuery, UpdatedSinceQuery):
-    kind = serializers.ChoiceField(
-        choices=["customer", "supplier"],
+def matching(q: str, *fields: str) -> Q:
+    """`q` in any of the text fields, or the row's numeric id."""
+    match = Q()
+    for field in fields:
+        match |= Q(**{f"{field}__icontains": q})
+    if numeric_id(q) is not None:
+        match |= Q(pk=numeric_id(q))
+    return match
+
+
+class ContactFilter(SearchFilterSet):
+    """`GET /contacts`. The kind's visibility wall is the view's get_queryset() (visible_to(side=kind))."""
+
+    kind = ChoiceFilter(
+        choices=[("customer", "customer"), ("supplier", "supplier")],
+        required=True,
+        method="of_kind",
         help_text=KIND_HELP,
-        error_messages={
-            "required": "The kind field is required.",
-            "invalid_choice": "The selected kind is invalid: use customer or supplier.",
-        },
+        error_messages={"invalid_choice": "The selected kind is invalid: use customer or supplier."},
     )
-    contact_status = serializers.ChoiceField(
-        choices=["active", "inactive", "all"],
+    contact_status = ChoiceFilter(
+        choices=[("active", "active"), ("inactive", "inactive"), ("all", "all")],
         default="active",
+        method="of_status",
         help_text="Beyond the reference: `active` (default, the active directory), `inactive` or `all`.",
     )
+    updated_since = UpdatedSinceFilter()
+
+    def of_kind(self, queryset, name, value):
+        return queryset  # applied by the wall: visible_to(user, side=kind) holds only contacts of the kind
+
+    def of_status(self, queryset, name, value):
+        return queryset if value == "all" else queryset.filter(contact_status=value)
+
+    def search(self, queryset, name, value):
+        return queryset.search(value)
 
 
-class ActivityQuery(ListQuery):
-    pass
+class ActivityFilter(SearchFilterSet):
+    """`GET /contacts/{id}/activities`: description, causer's name, username or email, or the numeric id."""
+
+    def search(self, queryset, name, value):
+        causer = ("causer__first_name", "causer__last_name", "causer__username", "causer__email")
+        return queryset.filter(matching(value, "description", *causer))
 
 
-class NoteListQuery(ListQuery):
-    """`q` matches heading, description or the numeric note id."""
+class NoteFilter(SearchFilterSet):
+    """`GET /contacts/{id}/documents-and-notes`: heading, description or the numeric note id."""
+
+    def search(self, queryset, name, value):
+        return queryset.filter(matching(value, "heading", "description"))
 
 
 class DuplicateCheckQuery(ObjectFormatQuery):
@@ -76,5 +107,10 @@ class ContactMapQuery(QuerySerializer):
         return fields
 
 
-class CustomerGroupListQuery(ListQuery, UpdatedSinceQuery):
-    pass
+class CustomerGroupFilter(SearchFilterSet):
+    """`GET /customer-groups`: the group name, its selling price group's name, or the numeric id."""
+
+    updated_since = UpdatedSinceFilter()
+
+    def search(self, queryset, name, value):
+        return queryset.filter(matching(value, "name", "selling_price_group__name"))

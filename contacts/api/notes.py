@@ -16,10 +16,10 @@ from rest_framework.parsers import MultiPartParser
 
 from contacts import selectors, services
 from contacts.api import note_serializers as s
-from contacts.api.filters import NoteListQuery
+from contacts.api.filters import NoteFilter
 from contacts.api.permissions import CONTACT_READ, ContactTypeAllowed, ContactVisible
 from contacts.models import Contact, DocumentNote
-from core.api.query import ObjectFormatQuery
+from core.api.query import ListPageQuery, ObjectFormatQuery
 from core.api.renderers import ExactJSONParser
 from core.api.rows import RowShape
 from core.api.schema import (
@@ -86,6 +86,7 @@ class ContactNoteViewSet(IntegrationViewSet):
         "destroy": WRITE,
         "media_destroy": WRITE,
     }
+    filterset_classes = {"list": NoteFilter}
 
     def get_queryset(self):
         # what the rules read of the contact (its type, for update access), not its seventy columns
@@ -161,13 +162,14 @@ class ContactNoteViewSet(IntegrationViewSet):
         description="The contact's notes the user may see: public ones, and their own private ones. Newest first. "
         "`q` matches heading, description or the numeric note id. csv and xlsx hold every matching row, with "
         "`media` JSON-encoded in its cell.",
-        parameters=[CONTACT_ID, NoteListQuery],
+        parameters=[CONTACT_ID, ListPageQuery],
         responses=list_responses(NoteListResponse, 403, 404, 422, **ERROR_TEXT),
     )
     def list(self, request, pk):
         contact = self.get_object()
-        query = self.validated_query(NoteListQuery)
-        notes = selectors.contact_notes(business=self.business, user=request.user, contact=contact, q=query.get("q"))
+        notes, query = self.filtered_list(
+            selectors.contact_notes(business=self.business, user=request.user, contact=contact)
+        )
         return self.page_response(
             notes, NOTE_SHAPE, query, stem=f"contact-{contact.pk}-documents-and-notes", meta={"q": query.get("q")}
         )

@@ -11,8 +11,9 @@ from contacts.api import filters
 from contacts.api import serializers as s
 from contacts.api.permissions import CONTACT_READ, ContactKind, ContactTypeAllowed, ContactVisible, is_visible
 from contacts.models import Contact, CustomerGroup
+from contacts.querysets import SIDES
 from core.api.permissions import PackageActive, Perm
-from core.api.query import ObjectFormatQuery
+from core.api.query import ListPageQuery, ObjectFormatQuery
 from core.api.rows import RowShape
 from core.api.schema import (
     DeletedId,
@@ -64,8 +65,16 @@ class ContactViewSet(IntegrationViewSet):
         "validate_tax_number": CONTACT_READ,
         "map": ContactKind(),
     }
+    filterset_classes = {"list": filters.ContactFilter, "activities": filters.ActivityFilter}
 
     def get_queryset(self):
+        if self.action == "list":
+            # the directory's wall: the contacts of the asked kind the user may see (ContactKind reads it alike;
+            # a kind that is not one is refused by the FilterSet before any row is read)
+            kind = self.request.query_params.get("kind")
+            return selectors.contact_directory(
+                business=self.business, user=self.request.user, kind=kind if kind in SIDES else None
+            )
         return Contact.objects.for_business(self.business)
 
     def detail_row(self, contact) -> dict:
@@ -75,19 +84,11 @@ class ContactViewSet(IntegrationViewSet):
         summary="List contacts",
         description="The active contact directory of one kind. Contacts are ordered by id (oldest first). "
         "Users with only `*.view_own` see the contacts they created or that are shared with them.",
-        parameters=[filters.ContactListQuery],
+        parameters=[ListPageQuery],
         responses=list_responses(page_envelope("ContactListResponse", s.ContactListItem), 403, 422),
     )
     def list(self, request):
-        query = self.validated_query(filters.ContactListQuery)
-        contacts = selectors.contact_directory(
-            business=self.business,
-            user=request.user,
-            kind=query["kind"],
-            q=query.get("q"),
-            contact_status=query["contact_status"],
-            updated_since=query.get("updated_since"),
-        )
+        contacts, query = self.filtered_list(self.get_queryset())
         return self.page_response(contacts, LIST_SHAPE, query)
 
     @extend_schema(
@@ -169,13 +170,12 @@ class ContactViewSet(IntegrationViewSet):
         summary="List contact activities",
         description="The contact's audit trail, newest first. `q` matches the description, the numeric activity "
         "id, or the causer's name, username or email. CSV cells of causer and properties hold JSON.",
-        parameters=[CONTACT_ID_PATH, filters.ActivityQuery],
+        parameters=[CONTACT_ID_PATH, ListPageQuery],
         responses=list_responses(ActivitiesData, 403, 404, 422),
     )
     def activities(self, request, pk):
         contact = self.get_object()
-        query = self.validated_query(filters.ActivityQuery)
-        rows = selectors.contact_activities(business=self.business, contact=contact, q=query.get("q"))
+        rows, query = self.filtered_list(selectors.contact_activities(business=self.business, contact=contact))
         return self.page_response(
             rows,
             ACTIVITY_SHAPE,
@@ -263,9 +263,10 @@ class CustomerGroupViewSet(IntegrationViewSet):
         "update": Perm("customer.update"),
         "destroy": Perm("customer.delete"),
     }
+    filterset_classes = {"list": filters.CustomerGroupFilter}
 
     def get_queryset(self):
-        return CustomerGroup.objects.for_business(self.business)
+        return CustomerGroup.objects.for_business(self.business).order_by("id")
 
     def row(self, group) -> dict:
         return GROUP_SHAPE.one(CustomerGroup.objects.filter(pk=group.pk), self.row_context())
@@ -274,14 +275,11 @@ class CustomerGroupViewSet(IntegrationViewSet):
         summary="List customer groups",
         description="Ordered by id. `q` matches the group name, the linked selling price group name, "
         "or the numeric id.",
-        parameters=[filters.CustomerGroupListQuery],
+        parameters=[ListPageQuery],
         responses=list_responses(page_envelope("CustomerGroupListResponse", s.CustomerGroupRow), 403, 422),
     )
     def list(self, request):
-        query = self.validated_query(filters.CustomerGroupListQuery)
-        groups = selectors.customer_groups(
-            business=self.business, q=query.get("q"), updated_since=query.get("updated_since")
-        )
+        groups, query = self.filtered_list(self.get_queryset())
         return self.page_response(groups, GROUP_SHAPE, query)
 
     @extend_schema(

@@ -5,7 +5,6 @@ import re
 from decimal import Decimal
 
 from django.db import connection
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
@@ -36,6 +35,17 @@ def parse_request_date(data) -> datetime.datetime | None:
     parts = [int(part) for part in match.groups(default="0")]
     try:
         return datetime.datetime(*parts)
+    except ValueError:
+        return None
+
+
+def parse_sync_datetime(data) -> datetime.datetime | None:
+    """An ISO-8601 date-time (a date alone is its midnight; an offset is allowed), or None when `data` is not one.
+    The caller checks the calendar bound and applies the time zone."""
+    if not isinstance(data, str):
+        return None
+    try:
+        return parse_datetime(data.strip())
     except ValueError:
         return None
 
@@ -133,29 +143,6 @@ class QueryDate(RequestDateMixin, serializers.DateField):
 
     def to_internal_value(self, value):
         return self.read(value).date()
-
-
-class SyncDateTime(serializers.DateTimeField):
-    """`updated_since`: an ISO-8601 date-time (an offset is allowed; without one it is read in the business time
-    zone), within the same calendar bound as every request date."""
-
-    default_error_messages = {
-        "invalid": "The {field} field must be an ISO-8601 date-time.",
-        "out_of_range": DATE_OUT_OF_RANGE,
-    }
-
-    def to_internal_value(self, value):
-        if not isinstance(value, str):
-            self.fail("invalid", field=self.field_name.replace("_", " "))
-        try:
-            moment = parse_datetime(value.strip())  # a date alone is its midnight
-        except ValueError:
-            moment = None
-        if moment is None:
-            self.fail("invalid", field=self.field_name.replace("_", " "))
-        if not EARLIEST_DATE <= moment.date() <= LATEST_DATE:
-            self.fail("out_of_range")
-        return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
 ZERO = Decimal(0)

@@ -3,7 +3,7 @@ OpenAPI schema lists the same fields as parameters."""
 
 from rest_framework import serializers
 
-from core.api.fields import QueryDate, SyncDateTime
+from core.api.fields import QueryDate
 
 PER_PAGE_MAX = 100
 
@@ -79,16 +79,12 @@ class ListFormatQuery(QuerySerializer):
     )
 
 
-class UpdatedSinceQuery(QuerySerializer):
-    updated_since = SyncDateTime(
-        required=False,
-        help_text="ISO-8601 date-time; only rows updated at or after it. Without an offset it is read in the "
-        "business time zone. Between 1900-01-01 and 9998-12-31.",
-    )
+class ListPageQuery(PageQuery, ListFormatQuery):
+    """What a list takes besides its FilterSet (core.api.filtering): the page and the format."""
 
 
 class ListQuery(PageQuery, SearchQuery, ListFormatQuery):
-    pass
+    """The page, the format and `q` of a list whose filters are not yet a FilterSet."""
 
 
 class DateRangeQuery(QuerySerializer):

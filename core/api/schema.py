@@ -1,5 +1,6 @@
 """OpenAPI helpers: envelopes, error bodies and export media types, declared once."""
 
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -173,6 +174,25 @@ class RequestDateExtension(OpenApiSerializerFieldExtension):
         return schema
 
 
+class FilterSetExtension(DjangoFilterExtension):
+    """A list's FilterSet as its query parameters: each filter states its schema (core.api.filtering.QueryFilter),
+    its `help_text` is the description, followed by the list of choices as for serializer fields."""
+
+    target_class = "core.api.filtering.FilterBackend"
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
+        description = self._get_field_description(filter_field, None)
+        choices = filter_field.extra.get("choices")
+        for parameter in parameters:
+            if description:
+                parameter["description"] = description
+            if choices:  # in their declared order, as serializer fields list them (the plumbing sorts)
+                parameter["schema"]["enum"] = [value for value, _ in choices]
+        return parameters
+
+
 class CredentialAuthenticationScheme(OpenApiAuthenticationExtension):
     """Bearer token, or the X-API-Key and X-API-Secret headers together."""
 
@@ -233,6 +253,10 @@ class IntegrationAutoSchema(AutoSchema):
     def get_override_parameters(self):
         parameters = super().get_override_parameters()
         return [*parameters, IDEMPOTENCY_KEY] if self._is_write() else parameters
+
+    def get_filter_backends(self):
+        # an action's FilterSet (IntegrationViewSet.filterset_classes), list envelope or not
+        return self.view.filter_backends if getattr(self.view, "filterset_class", None) else []
 
     def get_operation_id(self):
         action = getattr(self.view, "action", None) or self.method.lower()

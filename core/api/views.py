@@ -5,14 +5,18 @@ import math
 import zoneinfo
 
 from django.db import transaction
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from rest_framework import status as http
 from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from core.api import idempotency
 from core.api.export import cells_of, csv_object_response, csv_response, download_name, xlsx_response
+from core.api.filtering import FilterBackend
+from core.api.query import ListPageQuery
 from core.api.renderers import ExactJSONParser
 from core.api.rows import RowShape
 from core.dates import day_bounds
@@ -25,6 +29,9 @@ class IntegrationViewSet(viewsets.GenericViewSet):
     rules: dict = {}
     #: Stem of download names: `<stem>-<business_id>-<timestamp>.csv`.
     export_stem = "export"
+    #: action name -> the FilterSet of the list it answers (core.api.filtering); applied by filter_queryset().
+    filterset_classes: dict = {}
+    filter_backends = [FilterBackend]
 
     # --- transactions ----------------------------------------------------------------------
     @classmethod
@@ -64,6 +71,34 @@ class IntegrationViewSet(viewsets.GenericViewSet):
 
     def row_context(self) -> dict:
         return {"business": self.business, "user": self.request.user, "request": self.request}
+
+    @property
+    def filterset_class(self):
+        return self.filterset_classes.get(getattr(self, "action", None))
+
+    def get_object(self):
+        """The row named by the path, from get_queryset() alone: an action's FilterSet narrows the list it answers
+        (a contact's activities), never the lookup of the row that list hangs from."""
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        row = get_object_or_404(self.get_queryset(), **{self.lookup_field: self.kwargs[lookup]})
+        self.check_object_permissions(self.request, row)
+        return row
+
+    def filtered_list(self, queryset, query_class=ListPageQuery) -> tuple:
+        """`queryset` narrowed by the action's FilterSet, and the validated query: page, per_page and format
+        (`query_class`) with the filter values. Both are validated together: one 422 names every bad parameter."""
+        errors, query = {}, {}
+        try:
+            query = self.validated_query(query_class)
+        except ValidationError as exc:
+            errors.update(exc.detail)
+        try:
+            rows = self.filter_queryset(queryset)
+        except ValidationError as exc:
+            errors.update(exc.detail)
+        if errors:
+            raise ValidationError(errors)
+        return rows, {**query, **self.filterset.values}
 
     def validated_query(self, serializer_class) -> dict:
         serializer = serializer_class(
