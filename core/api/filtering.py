@@ -3,17 +3,15 @@
 A list view names its FilterSet per action (`filterset_classes = {"list": ContactFilter}`); DRF's
 `filter_queryset()` applies it (`FilterBackend`) to what `get_queryset()` already walled off (`for_business`,
 `visible_to`): a FilterSet only narrows. drf-spectacular lists its filters as the operation's query parameters,
-described by each filter's `help_text`. Pagination and `format` are not filters (`core.api.query.ListQuery`).
+described by each filter's `help_text`. Pagination and `format` are not filters (`core.api.query.ListPageQuery`).
 
 The query-string rules every list shares:
 - an empty parameter is the value it is, validated like any other (`?kind=` is a 422), except search text:
   an empty `q` is no search;
 - messages name the parameter: `{field}` in a message is the parameter's name with spaces
   ("The location id must be an integer.");
-- form-level rules (start_date and end_date together) run only when every parameter is valid, as DRF's did.
+- rules across parameters (`QueryForm.check`) run only when every parameter is valid, as DRF's did.
 """
-
-import datetime
 
 import django_filters
 from django import forms
@@ -23,14 +21,11 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
 from rest_framework import exceptions
 
-from core.api.fields import DATE_FORMATS, DATE_OUT_OF_RANGE, DATE_PATTERN, parse_request_date, parse_sync_datetime
-from core.api.serializers import MAX_ID, integer_of
-from core.dates import EARLIEST_DATE, LATEST_DATE, day_bounds
+from core.api.fields import DATE_OUT_OF_RANGE, parse_sync_datetime
+from core.dates import EARLIEST_DATE, LATEST_DATE
 
 SEARCH_HELP = "Search text, at least 2 characters (an empty `q` is no search)."
 SEARCH_TOO_SHORT = "The q field must be at least 2 characters."
-TOGETHER = "start_date and end_date must be provided together."
-END_BEFORE_START = "The end date must be a date after or equal to start date."
 
 
 # --- form fields: a sent empty value is validated, never taken as absent --------------------------------------
@@ -62,47 +57,6 @@ class ChoiceField(QueryFieldMixin, forms.ChoiceField):
             return
         if not self.valid_value(value):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
-
-
-class IdField(QueryFieldMixin, forms.Field):
-    """A record id: a positive integer within 64 bits (core.api.serializers.Id)."""
-
-    default_error_messages = {
-        "invalid": "The {field} must be an integer.",
-        "min_value": "The {field} must be a record id (1 or more).",
-        "max_value": f"The {{field}} must be a record id (at most {MAX_ID}).",
-    }
-
-    def to_python(self, value):
-        if value is None:
-            return None
-        number = integer_of(value)
-        if number is None:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        if number < 1:
-            raise ValidationError(self.error_messages["min_value"], code="min_value")
-        if number > MAX_ID:
-            raise ValidationError(self.error_messages["max_value"], code="max_value")
-        return number
-
-
-class DateField(QueryFieldMixin, forms.Field):
-    """`Y-m-d`, or `Y-m-d H:i:s` whose time is ignored (RULES §10), between 1900-01-01 and 9998-12-31."""
-
-    default_error_messages = {
-        "invalid": f"The {{field}} must be a date as {DATE_FORMATS}.",
-        "out_of_range": DATE_OUT_OF_RANGE,
-    }
-
-    def to_python(self, value) -> datetime.date | None:
-        if value is None:
-            return None
-        moment = parse_request_date(value)
-        if moment is None:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        if not EARLIEST_DATE <= moment.date() <= LATEST_DATE:
-            raise ValidationError(self.error_messages["out_of_range"], code="out_of_range")
-        return moment.date()
 
 
 class SyncDateTimeField(QueryFieldMixin, forms.Field):
@@ -154,16 +108,6 @@ class ChoiceFilter(QueryFilter):
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, choices=choices, **kwargs)
         self._spectacular_annotation["field"] |= {"enum": [value for value, _ in choices], "minLength": 1}
-
-
-class IdFilter(QueryFilter):
-    field_class = IdField
-    schema = {"type": "integer", "maximum": MAX_ID, "minimum": 1, "format": "int64"}
-
-
-class DateFilter(QueryFilter):
-    field_class = DateField
-    schema = {"type": "string", "pattern": DATE_PATTERN}
 
 
 class UpdatedSinceFilter(QueryFilter):
@@ -244,46 +188,6 @@ class SearchFilterSet(FilterSet):
 
     def search(self, queryset, name, value):
         raise NotImplementedError
-
-
-class DateRangeForm(QueryForm):
-    def check(self, cleaned):
-        start, end = cleaned.get("start_date"), cleaned.get("end_date")
-        if (start is None) != (end is None):
-            raise ValidationError({"end_date" if end is None else "start_date": TOGETHER})
-        if start and end and end < start:
-            raise ValidationError({"end_date": END_BEFORE_START})
-
-
-class DateRangeFilterSet(FilterSet):
-    """`start_date`/`end_date`: inclusive days in the business time zone, sent together or not at all. Set
-    `date_field` to the datetime field they bound."""
-
-    date_field = "created_at"
-    start_date = DateFilter(
-        method="in_date_range",
-        help_text="First day, inclusive, in the business time zone. Sent together with end_date or not at all (422).",
-    )
-    end_date = DateFilter(
-        method="in_date_range",
-        help_text="Last day, inclusive; on or after start_date. Sent together with start_date or not at all (422).",
-    )
-
-    class Meta:
-        form = DateRangeForm
-
-    def date_bounds(self) -> tuple:
-        """[start, end) datetimes of the validated range, or (None, None) when none was sent."""
-        values = self.form.cleaned_data
-        if not values.get("start_date"):
-            return None, None
-        return day_bounds(self.business, values["start_date"], values["end_date"])
-
-    def in_date_range(self, queryset, name, value):
-        if name != "start_date":
-            return queryset  # the pair is applied once, on start_date
-        start, end = self.date_bounds()
-        return queryset.filter(**{f"{self.date_field}__gte": start, f"{self.date_field}__lt": end})
 
 
 class FilterBackend(DjangoFilterBackend):
