@@ -1,23 +1,12 @@
 """Query-string contracts of the contacts endpoints: the lists' FilterSets, and the duplicate checks' queries."""
 
-from django.db.models import Q
 from rest_framework import serializers
 
-from core.api.filtering import ChoiceFilter, SearchFilterSet, UpdatedSinceFilter
+from core.api.filtering import ChoiceFilter, SearchFilterSet, UpdatedSinceFilter, matching
 from core.api.query import ObjectFormatQuery, QuerySerializer
-from core.api.serializers import Id, numeric_id
+from core.api.serializers import Id
 
 KIND_HELP = "customer (customer and both contacts) or supplier (supplier and both)."
-
-
-def matching(q: str, *fields: str) -> Q:
-    """`q` in any of the text fields, or the row's numeric id."""
-    match = Q()
-    for field in fields:
-        match |= Q(**{f"{field}__icontains": q})
-    if numeric_id(q) is not None:
-        match |= Q(pk=numeric_id(q))
-    return match
 
 
 class ContactFilter(SearchFilterSet):

@@ -3,29 +3,35 @@
 A list view names its FilterSet per action (`filterset_classes = {"list": ContactFilter}`); DRF's
 `filter_queryset()` applies it (`FilterBackend`) to what `get_queryset()` already walled off (`for_business`,
 `visible_to`): a FilterSet only narrows. drf-spectacular lists its filters as the operation's query parameters,
-described by each filter's `help_text`. Pagination and `format` are not filters (`core.api.query.ListPageQuery`).
+described by each filter's `help_text`. Pagination and `format` are not filters (`core.api.query.ListQuery`).
 
 The query-string rules every list shares:
 - an empty parameter is the value it is, validated like any other (`?kind=` is a 422), except search text:
   an empty `q` is no search;
 - messages name the parameter: `{field}` in a message is the parameter's name with spaces
   ("The location id must be an integer.");
-- rules across parameters (`QueryForm.check`) run only when every parameter is valid, as DRF's did.
+- form-level rules (start_date and end_date together) run only when every parameter is valid, as DRF's did.
 """
+
+import datetime
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
 from rest_framework import exceptions
 
-from core.api.fields import DATE_OUT_OF_RANGE, parse_sync_datetime
-from core.dates import EARLIEST_DATE, LATEST_DATE
+from core.api.fields import DATE_FORMATS, DATE_OUT_OF_RANGE, DATE_PATTERN, parse_request_date, parse_sync_datetime
+from core.api.serializers import MAX_ID, integer_of, numeric_id
+from core.dates import EARLIEST_DATE, LATEST_DATE, day_bounds
 
 SEARCH_HELP = "Search text, at least 2 characters (an empty `q` is no search)."
 SEARCH_TOO_SHORT = "The q field must be at least 2 characters."
+TOGETHER = "start_date and end_date must be provided together."
+END_BEFORE_START = "The end date must be a date after or equal to start date."
 
 
 # --- form fields: a sent empty value is validated, never taken as absent --------------------------------------
@@ -57,6 +63,47 @@ class ChoiceField(QueryFieldMixin, forms.ChoiceField):
             return
         if not self.valid_value(value):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+
+
+class IdField(QueryFieldMixin, forms.Field):
+    """A record id: a positive integer within 64 bits (core.api.serializers.Id)."""
+
+    default_error_messages = {
+        "invalid": "The {field} must be an integer.",
+        "min_value": "The {field} must be a record id (1 or more).",
+        "max_value": f"The {{field}} must be a record id (at most {MAX_ID}).",
+    }
+
+    def to_python(self, value):
+        if value is None:
+            return None
+        number = integer_of(value)
+        if number is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if number < 1:
+            raise ValidationError(self.error_messages["min_value"], code="min_value")
+        if number > MAX_ID:
+            raise ValidationError(self.error_messages["max_value"], code="max_value")
+        return number
+
+
+class DateField(QueryFieldMixin, forms.Field):
+    """`Y-m-d`, or `Y-m-d H:i:s` whose time is ignored (RULES §10), between 1900-01-01 and 9998-12-31."""
+
+    default_error_messages = {
+        "invalid": f"The {{field}} must be a date as {DATE_FORMATS}.",
+        "out_of_range": DATE_OUT_OF_RANGE,
+    }
+
+    def to_python(self, value) -> datetime.date | None:
+        if value is None:
+            return None
+        moment = parse_request_date(value)
+        if moment is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if not EARLIEST_DATE <= moment.date() <= LATEST_DATE:
+            raise ValidationError(self.error_messages["out_of_range"], code="out_of_range")
+        return moment.date()
 
 
 class SyncDateTimeField(QueryFieldMixin, forms.Field):
@@ -108,6 +155,16 @@ class ChoiceFilter(QueryFilter):
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, choices=choices, **kwargs)
         self._spectacular_annotation["field"] |= {"enum": [value for value, _ in choices], "minLength": 1}
+
+
+class IdFilter(QueryFilter):
+    field_class = IdField
+    schema = {"type": "integer", "maximum": MAX_ID, "minimum": 1, "format": "int64"}
+
+
+class DateFilter(QueryFilter):
+    field_class = DateField
+    schema = {"type": "string", "pattern": DATE_PATTERN}
 
 
 class UpdatedSinceFilter(QueryFilter):
@@ -190,6 +247,46 @@ class SearchFilterSet(FilterSet):
         raise NotImplementedError
 
 
+class DateRangeForm(QueryForm):
+    def check(self, cleaned):
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if (start is None) != (end is None):
+            raise ValidationError({"end_date" if end is None else "start_date": TOGETHER})
+        if start and end and end < start:
+            raise ValidationError({"end_date": END_BEFORE_START})
+
+
+class DateRangeFilterSet(FilterSet):
+    """`start_date`/`end_date`: inclusive days in the business time zone, sent together or not at all. Set
+    `date_field` to the datetime field they bound."""
+
+    date_field = "created_at"
+    start_date = DateFilter(
+        method="in_date_range",
+        help_text="First day, inclusive, in the business time zone. Sent together with end_date or not at all (422).",
+    )
+    end_date = DateFilter(
+        method="in_date_range",
+        help_text="Last day, inclusive; on or after start_date. Sent together with start_date or not at all (422).",
+    )
+
+    class Meta:
+        form = DateRangeForm
+
+    def date_bounds(self) -> tuple:
+        """[start, end) datetimes of the validated range, or (None, None) when none was sent."""
+        values = self.form.cleaned_data
+        if not values.get("start_date"):
+            return None, None
+        return day_bounds(self.business, values["start_date"], values["end_date"])
+
+    def in_date_range(self, queryset, name, value):
+        if name != "start_date":
+            return queryset  # the pair is applied once, on start_date
+        start, end = self.date_bounds()
+        return queryset.filter(**{f"{self.date_field}__gte": start, f"{self.date_field}__lt": end})
+
+
 class FilterBackend(DjangoFilterBackend):
     """DRF's django-filter backend with the house 422 (messages naming their parameter)."""
 
@@ -204,3 +301,47 @@ class FilterBackend(DjangoFilterBackend):
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.api_errors())
         return filterset.qs
+
+
+# --- more filters: booleans as DRF reads them, and text matching ----------------------------------------------
+class BooleanField(QueryFieldMixin, forms.Field):
+    """true/false as DRF's BooleanField reads them (t, y, yes, true, on, 1 / f, n, no, false, off, 0, any case);
+    with allow_null, also null or an empty value (no filter)."""
+
+    default_error_messages = {"invalid": "Must be a valid boolean."}
+    TRUE_VALUES = frozenset({"t", "y", "yes", "true", "on", "1"})
+    FALSE_VALUES = frozenset({"f", "n", "no", "false", "off", "0"})
+
+    def __init__(self, *, allow_null=False, **kwargs):
+        self.allow_null = allow_null
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value is None:
+            return None
+        lowered = value.lower()
+        if lowered in self.TRUE_VALUES:
+            return True
+        if lowered in self.FALSE_VALUES:
+            return False
+        if self.allow_null and lowered in ("", "null"):
+            return None
+        raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class BooleanFilter(QueryFilter):
+    field_class = BooleanField
+
+    def __init__(self, *args, allow_null=False, **kwargs):
+        self.schema = {"type": ["boolean", "null"] if allow_null else "boolean"}
+        super().__init__(*args, allow_null=allow_null, **kwargs)
+
+
+def matching(q: str, *fields: str, by_id: bool = True) -> Q:
+    """`q` in any of the text fields (icontains), or, with by_id, the row's numeric id."""
+    match = Q()
+    for field in fields:
+        match |= Q(**{f"{field}__icontains": q})
+    if by_id and numeric_id(q) is not None:
+        match |= Q(pk=numeric_id(q))
+    return match
