@@ -17,8 +17,9 @@ from rest_framework.parsers import MultiPartParser
 from contacts import selectors, services
 from contacts.api import note_serializers as s
 from contacts.api.filters import NoteFilter
-from contacts.api.permissions import CONTACT_READ, ContactTypeAllowed, ContactVisible
+from contacts.api.permissions import ContactTypeAllowed
 from contacts.models import Contact, DocumentNote
+from contacts.permissions import CONTACT_READ, ContactVisible
 from core.api.query import ListPageQuery, ObjectFormatQuery
 from core.api.renderers import ExactJSONParser
 from core.api.rows import RowShape

@@ -9,8 +9,9 @@ from rest_framework.response import Response
 from contacts import selectors, services
 from contacts.api import filters
 from contacts.api import serializers as s
-from contacts.api.permissions import CONTACT_READ, ContactKind, ContactTypeAllowed, ContactVisible, is_visible
+from contacts.api.permissions import ContactKind, ContactTypeAllowed
 from contacts.models import Contact, CustomerGroup
+from contacts.permissions import CONTACT_READ, ContactVisible, is_visible
 from contacts.querysets import SIDES
 from core.api.permissions import PackageActive, Perm
 from core.api.query import ListPageQuery, ObjectFormatQuery

@@ -545,7 +545,7 @@ def test_view_sees_every_contact_of_its_kind(actors, business):
     [(), ("customer.view",), ("supplier.view",), ("customer.view_own",), ("supplier.view_own", "customer.view")],
 )
 def test_is_visible_agrees_with_visible_to(business, other_business, permissions):
-    from contacts.api.permissions import is_visible
+    from contacts.permissions import is_visible
 
     user = make_user(business, *permissions)
     contacts = [make_contact(business, type=kind) for kind in Contact.Type.values]

@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 
-from contacts.api.permissions import contact_on_side
+from contacts.permissions import contact_on_side
 from core.api.permissions import LocationPermitted, ModuleEnabled, NotDemoMode, Perm
 from core.api.query import ObjectFormatQuery
 from core.api.rows import RowShape

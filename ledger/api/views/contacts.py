@@ -2,8 +2,8 @@
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
-from contacts.api.permissions import contact_on_side
 from contacts.models import Contact
+from contacts.permissions import contact_on_side
 from core.api.permissions import LocationPermitted, Perm
 from core.api.schema import list_responses, page_envelope
 from core.api.views import IntegrationViewSet

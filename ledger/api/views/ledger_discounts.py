@@ -5,8 +5,8 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import PermissionDenied
 
-from contacts.api.permissions import CONTACT_READ, ContactVisible, is_visible
 from contacts.models import Contact
+from contacts.permissions import CONTACT_READ, ContactVisible, is_visible
 from core.api.permissions import BusinessAdmin, NotDemoMode
 from core.api.query import ObjectFormatQuery
 from core.api.rows import RowShape

@@ -4,8 +4,8 @@ under /contacts/{id}/...)."""
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
-from contacts.api.permissions import CONTACT_READ, ContactVisible
 from contacts.models import Contact
+from contacts.permissions import CONTACT_READ, ContactVisible
 from core.api.export import csv_response, download_name
 from core.api.query import ObjectFormatQuery
 from core.api.rows import RowShape

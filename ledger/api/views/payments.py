@@ -2,7 +2,7 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
-from contacts.api.permissions import is_visible
+from contacts.permissions import is_visible
 from core.api.permissions import Authenticated
 from core.api.query import ListFormatQuery
 from core.api.schema import envelope, list_responses, object_responses

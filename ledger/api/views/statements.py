@@ -5,8 +5,8 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 
-from contacts.api.permissions import CONTACT_READ, ContactVisible
 from contacts.models import Contact
+from contacts.permissions import CONTACT_READ, ContactVisible
 from core.api.permissions import NotDemoMode
 from core.api.schema import MessageBody, errors
 from core.api.views import IntegrationViewSet
