@@ -8,7 +8,7 @@ from core.api.fields import DocumentDate, Money, PositiveAmount, QueryDate
 from core.api.query import DateRangeQuery, ListQuery, SearchQuery
 from core.api.serializers import Id, InputSerializer, ScopedPrimaryKey, Text
 from core.models import BusinessLocation
-from ledger.api.serializers import PaymentRow, PaymentWrite
+from ledger.api.serializers.payments import PaymentRow, PaymentWrite
 from ledger.models import TransactionPayment
 from ledger.statement import FORMATS
 

@@ -1,6 +1,7 @@
 """Contact-bound document views: /contacts/{id}/sells, /purchases and /supplier-stock (served by the ledger)."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 
 from contacts.models import Contact
 from contacts.permissions import contact_on_side
@@ -72,8 +73,8 @@ class ContactDocumentsViewSet(IntegrationViewSet):
                 "SupplierStockResponse",
                 s.SupplierStockRow,
                 meta_fields={
-                    "location_id": s.serializers.IntegerField(allow_null=True),
-                    "q": s.serializers.CharField(allow_null=True),
+                    "location_id": serializers.IntegerField(allow_null=True),
+                    "q": serializers.CharField(allow_null=True),
                 },
             ),
             403,

@@ -1,21 +1,16 @@
-"""Response shapes and request bodies of sells, purchases, returns and payments (supporting-api.md)."""
-
-import re
-from collections import defaultdict
+"""Sells and purchases: list rows, details and lines, the request bodies that write them, supplier stock rows."""
 
 from django.utils import timezone
 from rest_framework import serializers
 
-from accounts.models import Account
 from contacts.models import Contact
-from core.api.fields import ZERO, DocumentDate, Money, PositiveAmount, Quantity
+from core.api.fields import ZERO, DocumentDate, Money, Quantity
 from core.api.rows import Batched, Computed
 from core.api.serializers import Id, InputSerializer, ScopedPrimaryKey, Text
-from core.dates import local_iso
 from core.models import BusinessLocation
-from core.payment_methods import method_label
 from inventory.models import Variation
-from ledger.models import PurchaseLine, SellLine, Transaction, TransactionPayment
+from ledger.api.serializers.payments import PaymentRow, PaymentWrite, document_payments
+from ledger.models import PurchaseLine, SellLine, Transaction
 from ledger.selectors import document_lines, variation_display_name
 
 # --- shared pieces ---------------------------------------------------------------------------------
@@ -49,84 +44,6 @@ def _location(row, ctx):
     if row["location_id"] is None:
         return None
     return {"id": row["location_id"], "name": row["location__name"]}
-
-
-# --- payments ----------------------------------------------------------------------------------------
-
-
-class ChildPayment(serializers.Serializer):
-    id = serializers.IntegerField()
-    amount = Money()
-    method = serializers.CharField()
-    method_label = serializers.CharField()
-    paid_on = serializers.DateTimeField()
-    payment_ref_no = serializers.CharField(allow_null=True)
-
-
-def child_payments(ids, ctx) -> dict[int, list[dict]]:
-    out = defaultdict(list)
-    rows = (
-        TransactionPayment.objects.filter(parent_id__in=ids)
-        .order_by("paid_on", "id")
-        .values("id", "parent_id", "amount", "method", "paid_on", "payment_ref_no")
-    )
-    for row in rows:
-        out[row.pop("parent_id")].append(
-            {
-                **row,
-                "method_label": method_label(row["method"], ctx["business"]),
-                "paid_on": local_iso(row["paid_on"], ctx["business"]),
-            }
-        )
-    return out
-
-
-def _custom_reference(row, ctx):
-    method = row["method"]
-    if method.startswith("custom_pay_"):
-        return row[f"transaction_no_{method.rsplit('_', 1)[1]}"]
-    return None
-
-
-class PaymentRow(serializers.Serializer):
-    """ContactPaymentRow of the contacts reference."""
-
-    id = serializers.IntegerField()
-    amount = Money()
-    is_return = serializers.BooleanField()
-    method = serializers.CharField()
-    method_label = Computed(
-        sources=("method",),
-        compute=lambda row, ctx: method_label(row["method"], ctx["business"]),
-        field=serializers.CharField(),
-    )
-    paid_on = serializers.DateTimeField()
-    payment_ref_no = serializers.CharField(allow_null=True)
-    transaction_no = Computed(
-        sources=("method", *(f"transaction_no_{i}" for i in range(1, 8))),
-        compute=_custom_reference,
-        field=serializers.CharField(allow_null=True, help_text="The reference of a custom payment method."),
-    )
-    invoice_no = serializers.CharField(source="transaction.invoice_no", allow_null=True)
-    ref_no = serializers.CharField(source="transaction.ref_no", allow_null=True)
-    transaction_type = serializers.CharField(source="transaction.type", allow_null=True)
-    transaction_id = serializers.IntegerField(allow_null=True)
-    return_parent_id = serializers.IntegerField(source="transaction.return_parent_id", allow_null=True)
-    cheque_number = serializers.CharField(allow_null=True)
-    card_transaction_number = serializers.CharField(allow_null=True)
-    bank_account_number = serializers.CharField(allow_null=True)
-    note = serializers.CharField(allow_null=True)
-    child_payments = Batched(loader=child_payments, default=[], field=ChildPayment(many=True))
-
-
-def document_payments(ids, ctx) -> dict[int, list[dict]]:
-    from ledger.api.shapes import PAYMENT_SHAPE
-
-    out = defaultdict(list)
-    rows = TransactionPayment.objects.filter(transaction_id__in=ids).order_by("paid_on", "id")
-    for row in PAYMENT_SHAPE.rows(rows, ctx):
-        out[row["transaction_id"]].append(row)
-    return out
 
 
 # --- lines -------------------------------------------------------------------------------------------
@@ -260,51 +177,6 @@ class PurchaseDetail(PurchaseRow):
     payments = Batched(loader=document_payments, default=[], field=PaymentRow(many=True))
 
 
-class ReturnLineRow(serializers.Serializer):
-    line_id = serializers.IntegerField(help_text="The sell line (or purchase line) returned.")
-    variation_id = serializers.IntegerField()
-    product_name = serializers.CharField()
-    variation_name = serializers.CharField()
-    sub_sku = serializers.CharField()
-    quantity = Money(help_text="Quantity returned.")
-    unit_price = Money()
-    line_total = Money()
-
-
-def return_lines(ids, ctx):
-    """A return's lines are its parent's lines with a returned quantity."""
-    out = defaultdict(list)
-    parents = dict(Transaction.objects.filter(pk__in=ids).values_list("return_parent_id", "id"))
-    for model, price in ((SellLine, "unit_price"), (PurchaseLine, "purchase_price")):
-        for parent_id, lines in document_lines(model, price, list(parents)).items():
-            for line in lines:
-                if line["quantity_returned"] > 0:
-                    out[parents[parent_id]].append(
-                        {
-                            "line_id": line["id"],
-                            "variation_id": line["variation_id"],
-                            "product_name": line["product_name"],
-                            "variation_name": line["variation_name"],
-                            "sub_sku": line["sub_sku"],
-                            "quantity": line["quantity_returned"],
-                            "unit_price": line[price],
-                            "line_total": line["quantity_returned"] * line[price],
-                        }
-                    )
-    return out
-
-
-class ReturnRow(serializers.Serializer):
-    id = serializers.IntegerField()
-    invoice_no = serializers.CharField(allow_null=True, help_text="Sell returns: CN2026/0001.")
-    ref_no = serializers.CharField(allow_null=True, help_text="Purchase returns: PR2026/0001.")
-    return_parent_id = serializers.IntegerField()
-    transaction_date = serializers.DateTimeField()
-    final_total = Money()
-    payment_status = serializers.CharField()
-    lines = Batched(loader=return_lines, default=[], field=ReturnLineRow(many=True))
-
-
 # --- request bodies ------------------------------------------------------------------------------------
 
 
@@ -313,76 +185,6 @@ class VisibleContact(ScopedPrimaryKey):
 
     def get_queryset(self):
         return Contact.objects.for_business(self.context["business"]).visible_to(self.context["request"].user)
-
-
-class PaymentAccount(ScopedPrimaryKey):
-    """A payment's account: one the user may see and that is open (RULES §4, §9), in a business with the account
-    module; anything else is 422."""
-
-    default_error_messages = {
-        **ScopedPrimaryKey.default_error_messages,
-        "closed": "The account {name} is closed.",
-        "no_module": "The account module is not enabled for this business.",
-    }
-
-    def get_queryset(self):
-        return Account.objects.visible_to(self.context["request"].user)
-
-    def to_internal_value(self, data):
-        if not self.context["business"].has_module("account"):
-            self.fail("no_module")
-        account = super().to_internal_value(data)
-        if account.is_closed:
-            self.fail("closed", name=account.name)
-        return account
-
-
-CARD_NUMBER = re.compile(r"[0-9][0-9 -]*")
-
-
-class PaymentWrite(InputSerializer):
-    amount = PositiveAmount()
-    method = serializers.ChoiceField(choices=TransactionPayment.Method.choices)
-    paid_on = DocumentDate(help_text="Defaults to now.")
-    account_id = PaymentAccount(
-        Account,
-        source="account",
-        required=False,
-        allow_null=True,
-        help_text="A visible, open payment account: the payment writes its movement there (not for `advance`).",
-    )
-    note = Text(max_length=None)
-    card_number = Text(
-        help_text="Digits, spaces or dashes. Only its last four digits are kept (`card_last4`); the full number is "
-        "never stored or echoed."
-    )
-    card_holder_name = Text()
-    card_transaction_number = Text()
-    card_type = Text(max_length=50)
-    card_month = Text(max_length=10)
-    card_year = Text(max_length=10)
-    card_security = Text(max_length=10, help_text="Accepted for compatibility and never stored (PCI DSS).")
-    cheque_number = Text()
-    bank_account_number = Text()
-    transaction_no_1 = Text()
-    transaction_no_2 = Text()
-    transaction_no_3 = Text()
-    transaction_no_4 = Text()
-    transaction_no_5 = Text()
-    transaction_no_6 = Text()
-    transaction_no_7 = Text()
-
-    def validate_card_number(self, value):
-        if value is not None and not CARD_NUMBER.fullmatch(value):
-            raise serializers.ValidationError("The card number may contain only digits, spaces and dashes.")
-        return value
-
-    def validate(self, attrs):
-        attrs.pop("card_security", None)
-        number = attrs.pop("card_number", None)
-        if number is not None:
-            attrs["card_last4"] = re.sub(r"[^0-9]", "", number)[-4:]
-        return attrs
 
 
 class SellLineWrite(InputSerializer):
@@ -403,7 +205,7 @@ class PurchaseLineWrite(InputSerializer):
     )
 
 
-def _require_lines(value):
+def require_lines(value):
     if not value:
         raise serializers.ValidationError("At least one line is required.")
     return value
@@ -449,7 +251,7 @@ class DocumentWrite(InputSerializer):
     payments = PaymentWrite(many=True, required=False)
 
     def validate_lines(self, value):
-        return resolve_lines(_require_lines(value), self.fields["lines"].child, self.context["business"])
+        return resolve_lines(require_lines(value), self.fields["lines"].child, self.context["business"])
 
     def validate(self, attrs):
         number, unit = attrs.get("pay_term_number"), attrs.get("pay_term_type")
@@ -504,35 +306,6 @@ class PurchaseWrite(DocumentWrite):
     status = serializers.ChoiceField(choices=["received", "pending", "ordered"], default="received")
     ref_no = Text(help_text="Unique in the business; PO2026/0001… when empty.")
     lines = PurchaseLineWrite(many=True)
-
-
-class SellReturnLineWrite(InputSerializer):
-    sell_line_id = Id()
-    quantity = Quantity(help_text="The total quantity returned of this line (not an increment).")
-
-
-class SellReturnWrite(InputSerializer):
-    transaction_date = DocumentDate()
-    lines = SellReturnLineWrite(many=True)
-    validate_lines = staticmethod(_require_lines)
-    discount_type = serializers.ChoiceField(choices=Transaction.DiscountType.choices, required=False, allow_null=True)
-    discount_amount = Money(min_value=0, required=False, allow_null=True)
-
-
-class PurchaseReturnLineWrite(InputSerializer):
-    purchase_line_id = Id()
-    quantity = Quantity(help_text="The total quantity returned of this line (not an increment).")
-
-
-class PurchaseReturnWrite(InputSerializer):
-    transaction_date = DocumentDate()
-    lines = PurchaseReturnLineWrite(many=True)
-    validate_lines = staticmethod(_require_lines)
-
-
-class PaymentMethodRow(serializers.Serializer):
-    key = serializers.CharField()
-    label = serializers.CharField()
 
 
 # --- supplier stock ------------------------------------------------------------------------------------
