@@ -16,7 +16,7 @@ one. See accounts/reports/snapshots.py for the build side.
 
 import datetime
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 EPOCH = datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
@@ -27,23 +27,84 @@ DUES, ACCOUNTS, BOTH = "dues", "accounts", "both"
 
 def balance_rows_written(business_id, moments, part=BOTH) -> None:
     """Mark the business's snapshots after the earliest of `moments` stale for `part` (the dues, the account
-    balances or both), if any snapshot may reach there: one statement, an INSERT … SELECT that writes a row only
-    when the business's horizon is later than the moment."""
+    balances or both), if any snapshot may reach there. Outside a transaction: one statement, an INSERT … SELECT that
+    writes a row only when the business's horizon is later than the moment. Inside one, the horizon is read once
+    (the first balance write of the transaction) and a mark is inserted only for a write dated before it."""
     from accounts.models import BalanceScope, BalanceStaleMark
 
     moments = [m for m in moments if m is not None]
     if not moments or business_id is None:
         return
     ops = connection.ops
-    earliest = ops.adapt_datetimefield_value(min(moments))
-    now = ops.adapt_datetimefield_value(timezone.now())
-    mark, scope = ops.quote_name(BalanceStaleMark._meta.db_table), ops.quote_name(BalanceScope._meta.db_table)
+    earliest = min(moments)
+    mark = ops.quote_name(BalanceStaleMark._meta.db_table)
+    values = [ops.adapt_datetimefield_value(earliest), part, ops.adapt_datetimefield_value(timezone.now())]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {mark} (business_id, stale_from, part, created_at) "
-            f"SELECT business_id, %s, %s, %s FROM {scope} WHERE business_id = %s AND horizon > %s",
-            [earliest, part, now, business_id, earliest],
-        )
+        if not connection.in_atomic_block:
+            scope = ops.quote_name(BalanceScope._meta.db_table)
+            cursor.execute(
+                f"INSERT INTO {mark} (business_id, stale_from, part, created_at) "
+                f"SELECT business_id, %s, %s, %s FROM {scope} WHERE business_id = %s AND horizon > %s",
+                [*values, business_id, values[0]],
+            )
+            return
+        horizon = _transaction_horizon(cursor, business_id)
+        if horizon is not None and horizon > earliest:
+            cursor.execute(
+                f"INSERT INTO {mark} (business_id, stale_from, part, created_at) VALUES (%s, %s, %s, %s)",
+                [business_id, *values],
+            )
+
+
+def _transaction_horizon(cursor, business_id):
+    """The business's horizon as this transaction read it at its first balance write (a query only then).
+
+    Why once is enough: the first read comes after this transaction wrote a row, so it holds a transaction id
+    (PostgreSQL) or the write lock (SQLite). A build that raises the horizon after that read waits for this
+    transaction to end before it reads anything (accounts/reports/snapshots.py), so it sees every later row of
+    this transaction too: those rows need a mark only if they are older than the horizon read. The memo lives in
+    the transaction's on-commit list, so it ends with the transaction (commit, rollback, or the rollback of the
+    savepoint it was read in) and is never used by the next one."""
+    from accounts.models import BalanceScope
+
+    memo = _memo(business_id)
+    for _, callback, _ in connection.run_on_commit:
+        if callback is memo:
+            return memo.horizon
+    scope = connection.ops.quote_name(BalanceScope._meta.db_table)
+    cursor.execute(f"SELECT horizon FROM {scope} WHERE business_id = %s", [business_id])
+    row = cursor.fetchone()
+    horizon = row[0] if row else None
+    if horizon is not None and not isinstance(horizon, datetime.datetime):  # SQLite returns text
+        horizon = models.DateTimeField().to_python(horizon)
+    if horizon is not None and timezone.is_naive(horizon):
+        horizon = timezone.make_aware(horizon, datetime.UTC)
+    memo.horizon = horizon
+    transaction.on_commit(memo)
+    return horizon
+
+
+class _HorizonMemo:
+    """An on-commit entry that only carries the horizon a transaction read (calling it does nothing)."""
+
+    def __init__(self, business_id):
+        self.business_id, self.horizon = business_id, None
+
+    def __call__(self):
+        pass
+
+
+def _memo(business_id) -> _HorizonMemo:
+    memos = connection.__dict__.setdefault("_balance_horizon_memos", {})
+    if business_id not in memos:
+        memos[business_id] = _HorizonMemo(business_id)
+    return memos[business_id]
+
+
+def horizon_changed(business_id) -> None:
+    """The horizon of a business was raised in this connection (a build): this transaction reads it again."""
+    memos = connection.__dict__.get("_balance_horizon_memos", {})
+    memos.pop(business_id, None)
 
 
 def contact_reclassified(business_id) -> None:

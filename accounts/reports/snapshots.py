@@ -26,6 +26,7 @@ from django.db import transaction as db
 from django.db.models import Min, Q, Sum
 from django.utils import timezone
 
+from accounts.balance_marks import horizon_changed
 from accounts.models import AccountTransaction, BalanceScope, BalanceSnapshot, BalanceSnapshotAccount, BalanceStaleMark
 from accounts.querysets import SIGNED
 from core.dates import business_zone, day_bounds
@@ -199,6 +200,7 @@ def _raise_horizon(business, horizon) -> None:
         if scope.horizon is None or scope.horizon < horizon:
             scope.horizon = horizon
             scope.save(update_fields=["horizon"])
+    horizon_changed(business.pk)
 
 
 def wait_for_running_writers(timeout: float = WAIT_SECONDS) -> None:

@@ -186,6 +186,46 @@ def test_a_write_dated_after_the_horizon_leaves_no_mark(books):
     assert not BalanceStaleMark.objects.exists()
 
 
+def test_in_one_transaction_the_horizon_is_read_once_and_a_backdated_write_still_marks(
+    books, django_assert_num_queries
+):
+    from django.db import transaction
+
+    build_balance_snapshots(books.business, now=JULY)
+    with transaction.atomic():
+        put_in(books.business, books.user, books.bank, "1", when=moment(2026, 7, 2))
+        with django_assert_num_queries(0):  # the horizon this transaction read is remembered
+            from accounts.balance_marks import balance_rows_written
+
+            balance_rows_written(books.business.pk, [moment(2026, 7, 9)], "accounts")
+        put_in(books.business, books.user, books.bank, "1", when=moment(2026, 3, 9))
+    assert list(BalanceStaleMark.objects.values_list("stale_from", "part")) == [(moment(2026, 3, 9), "accounts")]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("ending", ["commit", "rollback"])
+def test_the_next_transaction_reads_the_horizon_again(books, ending):
+    """A horizon remembered by one transaction is not used by the next: between them another connection's build
+    may have raised it (here: an update that bypasses this connection)."""
+    from django.db import transaction
+
+    class Abort(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            put_in(books.business, books.user, books.bank, "1", when=moment(2026, 3, 9))  # no scope yet: no mark
+            if ending == "rollback":
+                raise Abort
+    except Abort:
+        pass
+    assert not BalanceStaleMark.objects.exists()
+    BalanceScope.objects.update_or_create(business=books.business, defaults={"horizon": moment(2026, 6, 30)})
+    with transaction.atomic():
+        put_in(books.business, books.user, books.bank, "1", when=moment(2026, 3, 10))
+    assert list(BalanceStaleMark.objects.values_list("stale_from", flat=True)) == [moment(2026, 3, 10)]
+
+
 def test_a_new_contact_type_reaches_back_to_the_first_row(books):
     build_balance_snapshots(books.business, now=JULY)
     other = make_customer(books.business, type="customer", name="Other")
