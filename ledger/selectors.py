@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from contacts.models import Contact
 from core.api.serializers import numeric_id
-from core.dates import day_bounds
 from inventory.models import Variation
 from ledger.contact_ledger import contact_closing, owes_us_direction
 from ledger.models import Transaction, TransactionPayment
@@ -40,37 +39,9 @@ def _overdue():
     )
 
 
-def document_list(*, user, doc_type: str, query: dict, contact=None):
-    """GET /sells and GET /purchases (and their contact-bound forms), newest first."""
-    documents = visible_documents(user, doc_type)
-    if contact is not None:
-        documents = documents.filter(contact=contact)
-    elif query.get("contact_id"):
-        documents = documents.filter(contact_id=query["contact_id"])
-    for field in ("location_id", "created_by", "status"):
-        if query.get(field) is not None:
-            documents = documents.filter(**{field: query[field]})
-    if query.get("start_date"):
-        lower, upper = day_bounds(user.business, query["start_date"], query["end_date"])
-        documents = documents.filter(transaction_date__gte=lower, transaction_date__lt=upper)
-    status = query.get("payment_status")
-    if status == "overdue":
-        documents = documents.filter(_overdue())
-    elif status:
-        documents = documents.filter(payment_status=status)
-    if query.get("is_direct_sale") is not None:
-        documents = documents.filter(is_direct_sale=query["is_direct_sale"])
-    if query.get("only_shipments"):
-        documents = documents.filter(shipping_charges__gt=0)
-    q = query.get("q")
-    if q:
-        number = "invoice_no" if doc_type == "sell" else "ref_no"
-        # Contacts matching the name first (a small set), so the page can walk the list index and stop early.
-        named = Contact.all_objects.filter(business=user.business, name__icontains=q).values("pk")
-        match = Q(**{f"{number}__icontains": q}) | Q(contact_id__in=named)
-        if numeric_id(q) is not None:
-            match |= Q(pk=numeric_id(q))
-        documents = documents.filter(match)
+def listed_documents(documents):
+    """A document list's rows (GET /sells, /purchases and their contact-bound forms), once its FilterSet
+    (ledger.api.filters) has narrowed the visible documents: what was paid, whether a return exists, newest first."""
     return documents.with_paid().with_return_exists().order_by("-transaction_date", "-id")
 
 

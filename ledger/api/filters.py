@@ -1,41 +1,77 @@
+"""The ledger lists' filters: one FilterSet per list (core.api.filtering), each narrowing what the view's wall
+(ledger.selectors: visible documents, the supplier's lines, visible contacts' discounts) already lets the user see."""
+
+from django.db.models import Q
 from rest_framework import serializers
 
-from core.api.query import DateRangeQuery, ListFormatQuery, ListQuery, PageQuery, SearchQuery
-from core.api.serializers import Id
+from contacts.models import Contact
+from core.api.filtering import BooleanFilter, ChoiceFilter, DateRangeFilterSet, IdFilter, SearchFilterSet
+from core.api.query import ListFormatQuery, PageQuery, SearchQuery
+from core.api.serializers import Id, numeric_id
+from ledger.selectors import _overdue
 
-PAYMENT_STATUSES = ["paid", "due", "partial", "overdue"]
+
+def choices(*values: str) -> list[tuple[str, str]]:
+    return [(value, value) for value in values]
 
 
-class DocumentListQuery(ListQuery, DateRangeQuery):
-    location_id = Id(required=False, help_text="Only this location (one of the user's permitted locations).")
-    contact_id = Id(required=False)
-    payment_status = serializers.ChoiceField(
-        choices=PAYMENT_STATUSES,
-        required=False,
+class DocumentFilter(SearchFilterSet, DateRangeFilterSet):
+    """What the sells and purchases lists share; `q` matches `number_field`, the contact name or the numeric id."""
+
+    date_field = "transaction_date"
+    number_field: str
+
+    location_id = IdFilter(help_text="Only this location (one of the user's permitted locations).")
+    contact_id = IdFilter()
+    payment_status = ChoiceFilter(
+        choices=choices("paid", "due", "partial", "overdue"),
+        method="of_payment_status",
         help_text="paid, due, partial, or overdue (due or partial, with a pay term, past the due date).",
     )
 
+    def of_payment_status(self, queryset, name, value):
+        return queryset.filter(_overdue() if value == "overdue" else Q(payment_status=value))
 
-class SellListQuery(DocumentListQuery):
-    created_by = Id(required=False)
-    status = serializers.ChoiceField(choices=["final", "draft", "quotation"], required=False)
-    is_direct_sale = serializers.BooleanField(required=False, allow_null=True, default=None)
-    only_shipments = serializers.BooleanField(
-        required=False,
+    def search(self, queryset, name, value):
+        # Contacts matching the name first (a small set), so the page can walk the list index and stop early.
+        named = Contact.all_objects.filter(business=self.business, name__icontains=value).values("pk")
+        match = Q(**{f"{self.number_field}__icontains": value}) | Q(contact_id__in=named)
+        if numeric_id(value) is not None:
+            match |= Q(pk=numeric_id(value))
+        return queryset.filter(match)
+
+
+class SellFilter(DocumentFilter):
+    """`GET /sells`."""
+
+    number_field = "invoice_no"
+
+    created_by = IdFilter()
+    status = ChoiceFilter(choices=choices("final", "draft", "quotation"))
+    is_direct_sale = BooleanFilter(allow_null=True)
+    only_shipments = BooleanFilter(
         default=False,
+        method="with_shipping",
         help_text="true: only sells with shipping charges (there is no shipping status in this system).",
     )
 
+    def with_shipping(self, queryset, name, value):
+        return queryset.filter(shipping_charges__gt=0) if value else queryset
 
-class PurchaseListQuery(DocumentListQuery):
-    status = serializers.ChoiceField(choices=["received", "pending", "ordered"], required=False)
+
+class PurchaseFilter(DocumentFilter):
+    """`GET /purchases`."""
+
+    number_field = "ref_no"
+
+    status = ChoiceFilter(choices=choices("received", "pending", "ordered"))
 
 
-class ContactSellListQuery(SellListQuery):
+class ContactSellFilter(SellFilter):
     contact_id = None  # fixed by the path
 
 
-class ContactPurchaseListQuery(PurchaseListQuery):
+class ContactPurchaseFilter(PurchaseFilter):
     contact_id = None  # fixed by the path
 
 

@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from contacts.models import Contact
 from contacts.permissions import contact_on_side
 from core.api.permissions import LocationPermitted, Perm
+from core.api.query import ListPageQuery
 from core.api.schema import list_responses, page_envelope
 from core.api.views import IntegrationViewSet
 from ledger import selectors
@@ -28,36 +29,41 @@ class ContactDocumentsViewSet(IntegrationViewSet):
         "purchases": [Perm("purchase.view", "view_own_purchase"), LocationPermitted()],
         "supplier_stock": [Perm("supplier.view", "supplier.view_own"), LocationPermitted()],
     }
+    filterset_classes = {"sells": filters.ContactSellFilter, "purchases": filters.ContactPurchaseFilter}
 
     def contact_for(self, side: str) -> Contact:
         return contact_on_side(self.request.user, self.kwargs["pk"], side)
+
+    def documents_of(self, contact, doc_type: str):
+        """The contact's documents the user may see, narrowed by the action's FilterSet; and the query."""
+        visible = selectors.visible_documents(self.request.user, doc_type).filter(contact=contact)
+        documents, query = self.filtered_list(visible)
+        return selectors.listed_documents(documents), query
 
     @extend_schema(
         summary="List contact sells",
         description="GET /sells with `contact_id` fixed by the path; the contact must be visible and a customer "
         "or both.",
-        parameters=[CONTACT_ID, filters.ContactSellListQuery],
+        parameters=[CONTACT_ID, ListPageQuery],
         responses=list_responses(page_envelope("ContactSellListResponse", s.SellRow), 403, 404, 422, **CONTACT_ERRORS),
     )
     def sells(self, request, pk):
         contact = self.contact_for("customer")
-        query = self.validated_query(filters.ContactSellListQuery)
-        rows = selectors.document_list(user=request.user, doc_type="sell", query=query, contact=contact)
+        rows, query = self.documents_of(contact, "sell")
         return self.page_response(rows, SELL_SHAPE, query, stem=f"contact-{contact.pk}-sells")
 
     @extend_schema(
         summary="List contact purchases",
         description="GET /purchases with `contact_id` fixed by the path; the contact must be visible and a "
         "supplier or both.",
-        parameters=[CONTACT_ID, filters.ContactPurchaseListQuery],
+        parameters=[CONTACT_ID, ListPageQuery],
         responses=list_responses(
             page_envelope("ContactPurchaseListResponse", s.PurchaseRow), 403, 404, 422, **CONTACT_ERRORS
         ),
     )
     def purchases(self, request, pk):
         contact = self.contact_for("supplier")
-        query = self.validated_query(filters.ContactPurchaseListQuery)
-        rows = selectors.document_list(user=request.user, doc_type="purchase", query=query, contact=contact)
+        rows, query = self.documents_of(contact, "purchase")
         return self.page_response(rows, PURCHASE_SHAPE, query, stem=f"contact-{contact.pk}-purchases")
 
     @extend_schema(
