@@ -45,27 +45,21 @@ def listed_documents(documents):
     return documents.with_paid().with_return_exists().order_by("-transaction_date", "-id")
 
 
-def supplier_stock(*, business, supplier, location_id=None, q=None):
-    """Per variation, what this supplier's received purchase lines hold: bought, returned to the supplier,
-    sold (from the FIFO mapping, so a sell line split over two purchase lines counts once), on hand and its
-    value at purchase price."""
-    lines = {"purchase_lines__transaction__contact": supplier, "purchase_lines__is_received": True}
-    if location_id:
-        lines["purchase_lines__location_id"] = location_id
+def supplier_variations(*, business, supplier):
+    """The variations the supplier stock report lists: those of the supplier's received purchase lines, joined
+    once (the report's FilterSet narrows the rows of that join, the sums add them up)."""
+    return Variation.objects.for_business(business).filter(
+        purchase_lines__transaction__contact=supplier, purchase_lines__is_received=True
+    )
+
+
+def supplier_stock(variations):
+    """Per variation (supplier_variations, narrowed), what the supplier's lines hold: bought, returned to the
+    supplier, sold (from the FIFO mapping, so a sell line split over two purchase lines counts once), on hand and
+    its value at purchase price."""
     on_hand = (
         F("purchase_lines__quantity") - F("purchase_lines__quantity_sold") - F("purchase_lines__quantity_returned")
     )
-    variations = Variation.objects.for_business(business).filter(**lines)
-    if q:
-        match = (
-            Q(product__name__icontains=q)
-            | Q(name__icontains=q)
-            | Q(product__variation_template__icontains=q)
-            | Q(sub_sku__icontains=q)
-        )
-        if numeric_id(q) is not None:
-            match |= Q(pk=numeric_id(q))
-        variations = variations.filter(match)
     return variations.annotate(
         purchase_quantity=Sum("purchase_lines__quantity"),
         total_quantity_returned=Sum("purchase_lines__quantity_returned"),

@@ -1,13 +1,13 @@
 """The ledger lists' filters: one FilterSet per list (core.api.filtering), each narrowing what the view's wall
 (ledger.selectors: visible documents, the supplier's lines, visible contacts' discounts) already lets the user see."""
 
-from django.db.models import Q
+from django.db.models import F, Q
 from rest_framework import serializers
 
 from contacts.models import Contact
-from core.api.filtering import BooleanFilter, ChoiceFilter, DateRangeFilterSet, IdFilter, SearchFilterSet
-from core.api.query import ListFormatQuery, PageQuery, SearchQuery
-from core.api.serializers import Id, numeric_id
+from core.api.filtering import BooleanFilter, ChoiceFilter, DateRangeFilterSet, IdFilter, SearchFilterSet, matching
+from core.api.query import PER_PAGE_MAX, ListPageQuery
+from core.api.serializers import numeric_id
 from ledger.selectors import _overdue
 
 
@@ -75,16 +75,29 @@ class ContactPurchaseFilter(PurchaseFilter):
     contact_id = None  # fixed by the path
 
 
-class SupplierStockQuery(PageQuery, SearchQuery, ListFormatQuery):
+class SupplierStockPageQuery(ListPageQuery):
+    """The supplier stock report's page and format: 50 rows a page by default."""
+
     per_page = serializers.IntegerField(
         min_value=1,
-        max_value=100,
+        max_value=PER_PAGE_MAX,
         default=50,
         help_text="Rows per page, 1 to 100. Defaults to 50.",
-        error_messages={
-            "min_value": "The per page field must be between 1 and 100.",
-            "max_value": "The per page field must be between 1 and 100.",
-            "invalid": "The per page field must be an integer.",
-        },
+        error_messages=ListPageQuery().fields["per_page"].error_messages,
     )
-    location_id = Id(required=False)
+
+
+class SupplierStockFilter(SearchFilterSet):
+    """`GET /contacts/{id}/supplier-stock`, over the variations the supplier's received lines hold (ledger.selectors.
+    supplier_variations): `q` matches product name, variation name, variation template name, sub_sku, or the
+    numeric variation id."""
+
+    location_id = IdFilter(method="of_line_location")
+
+    def of_line_location(self, queryset, name, value):
+        # Through the wall's own join of the lines (an expression reuses it; a filter() on the relation would join
+        # the lines a second time and multiply the report's sums).
+        return queryset.alias(line_location=F("purchase_lines__location_id")).filter(line_location=value)
+
+    def search(self, queryset, name, value):
+        return queryset.filter(matching(value, "product__name", "name", "product__variation_template", "sub_sku"))

@@ -29,7 +29,11 @@ class ContactDocumentsViewSet(IntegrationViewSet):
         "purchases": [Perm("purchase.view", "view_own_purchase"), LocationPermitted()],
         "supplier_stock": [Perm("supplier.view", "supplier.view_own"), LocationPermitted()],
     }
-    filterset_classes = {"sells": filters.ContactSellFilter, "purchases": filters.ContactPurchaseFilter}
+    filterset_classes = {
+        "sells": filters.ContactSellFilter,
+        "purchases": filters.ContactPurchaseFilter,
+        "supplier_stock": filters.SupplierStockFilter,
+    }
 
     def contact_for(self, side: str) -> Contact:
         return contact_on_side(self.request.user, self.kwargs["pk"], side)
@@ -72,7 +76,7 @@ class ContactDocumentsViewSet(IntegrationViewSet):
         "the FIFO allocation of sells to purchase lines, so a sell line split over two purchase lines counts once. "
         "Ordered by product and variation name. `q` matches product name, variation name, variation template "
         "name, sub_sku, or the numeric variation id.",
-        parameters=[CONTACT_ID, filters.SupplierStockQuery],
+        parameters=[CONTACT_ID, filters.SupplierStockPageQuery],
         responses=list_responses(
             page_envelope(
                 "SupplierStockResponse",
@@ -90,10 +94,9 @@ class ContactDocumentsViewSet(IntegrationViewSet):
     )
     def supplier_stock(self, request, pk):
         contact = self.contact_for("supplier")
-        query = self.validated_query(filters.SupplierStockQuery)
-        rows = selectors.supplier_stock(
-            business=self.business, supplier=contact, location_id=query.get("location_id"), q=query.get("q")
-        )
+        variations = selectors.supplier_variations(business=self.business, supplier=contact)
+        variations, query = self.filtered_list(variations, filters.SupplierStockPageQuery)
+        rows = selectors.supplier_stock(variations)
         return self.page_response(
             rows,
             SUPPLIER_STOCK_SHAPE,
