@@ -175,18 +175,12 @@ def payment_summary(rows) -> dict:
     )
 
 
-def ledger_discounts(*, business, user, contact=None, start=None, end=None, q=None):
-    """Ledger discounts of the contacts the user may see, newest first."""
+def ledger_discounts(*, business, user, contact=None):
+    """Ledger discounts of the contacts the user may see (of one contact when given), newest first; the list's
+    FilterSet (ledger.api.filters) narrows them."""
     discounts = Transaction.objects.for_business(business).filter(
         type="ledger_discount", contact__in=Contact.objects.for_business(business).visible_to(user)
     )
     if contact is not None:
         discounts = discounts.filter(contact=contact)
-    if start is not None:
-        discounts = discounts.filter(transaction_date__gte=start, transaction_date__lt=end)
-    if q:
-        match = Q(additional_notes__icontains=q) | Q(contact__name__icontains=q)
-        if numeric_id(q) is not None:
-            match |= Q(pk=numeric_id(q))
-        discounts = discounts.filter(match)
     return discounts.order_by("-transaction_date", "-id")

@@ -75,6 +75,22 @@ class ContactPurchaseFilter(PurchaseFilter):
     contact_id = None  # fixed by the path
 
 
+class LedgerDiscountFilter(SearchFilterSet, DateRangeFilterSet):
+    """`GET /ledger-discounts`: `q` matches the note, the numeric id or the contact name. Whether `contact_id` names
+    a contact the user may see (404, 403) is the view's check, once the whole query is valid."""
+
+    date_field = "transaction_date"
+
+    contact_id = IdFilter(help_text="Only this contact's (it must exist in the business and be visible).")
+
+    def search(self, queryset, name, value):
+        return queryset.filter(matching(value, "additional_notes", "contact__name"))
+
+
+class ContactLedgerDiscountFilter(LedgerDiscountFilter):
+    contact_id = None  # fixed by the path: a contact_id in the query string is ignored
+
+
 class SupplierStockPageQuery(ListPageQuery):
     """The supplier stock report's page and format: 50 rows a page by default."""
 

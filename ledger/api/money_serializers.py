@@ -215,14 +215,6 @@ class LedgerDiscountRow(serializers.Serializer):
     created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
 
 
-class LedgerDiscountQuery(ListQuery, DateRangeQuery):
-    contact_id = Id(required=False, help_text="Only this contact's (it must exist in the business and be visible).")
-
-
-class ContactLedgerDiscountQuery(ListQuery, DateRangeQuery):
-    pass
-
-
 class LedgerDiscountUpdate(InputSerializer):
     echo_fields = frozenset({"id", "contact_name", "contact_type", "transaction_date", "created_by"})
 
