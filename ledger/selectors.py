@@ -7,7 +7,6 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from contacts.models import Contact
-from core.api.serializers import numeric_id
 from inventory.models import Variation
 from ledger.contact_ledger import contact_closing, owes_us_direction
 from ledger.models import Transaction, TransactionPayment
@@ -134,34 +133,15 @@ def contact_balance(contact) -> dict:
     return {"due": due, **parts, "advance_balance": contact.balance}
 
 
-def contact_payments(*, contact, start=None, end=None, q=None):
-    """The contact's payment rows as the Payments tab lists them: parents and single-document payments (children
-    are nested under their parent), newest first."""
-    rows = TransactionPayment.objects.filter(payment_for=contact)
-    if start is not None:
-        rows = rows.filter(paid_on__gte=start, paid_on__lt=end)
-    listed = rows.filter(parent__isnull=True)
-    if q:
-        match = Q()
-        for name in (
-            "payment_ref_no",
-            "note",
-            "method",
-            "cheque_number",
-            "card_transaction_number",
-            "card_last4",
-            "bank_account_number",
-            "transaction__invoice_no",
-            "transaction__ref_no",
-            *(f"transaction_no_{i}" for i in range(1, 8)),
-        ):
-            match |= Q(**{f"{name}__icontains": q})
-        # a parent also matches through the documents its children paid
-        match |= Q(children__transaction__invoice_no__icontains=q) | Q(children__transaction__ref_no__icontains=q)
-        if numeric_id(q) is not None:
-            match |= Q(pk=numeric_id(q))
-        listed = listed.filter(pk__in=rows.filter(parent__isnull=True).filter(match).values("pk"))
-    return rows, listed.order_by("-paid_on", "-id")
+def contact_payments(contact):
+    """Every payment row of the contact, children included (the summary reads them)."""
+    return TransactionPayment.objects.filter(payment_for=contact)
+
+
+def listed_payments(rows):
+    """The rows the Payments tab lists: parents and single-document payments (children are nested under their
+    parent), newest first."""
+    return rows.filter(parent__isnull=True).order_by("-paid_on", "-id")
 
 
 def payment_summary(rows) -> dict:

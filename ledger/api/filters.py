@@ -91,6 +91,36 @@ class ContactLedgerDiscountFilter(LedgerDiscountFilter):
     contact_id = None  # fixed by the path: a contact_id in the query string is ignored
 
 
+class ContactPaymentFilter(SearchFilterSet, DateRangeFilterSet):
+    """`GET /contacts/{id}/payments`, over the rows the tab lists (parents and single-document payments): `q` matches
+    the payment's references and note, the documents it or its children paid, or the numeric id. The summary reads
+    every row of the date range, children included, not narrowed by `q` (`dated`)."""
+
+    date_field = "paid_on"
+    text_fields = (
+        "payment_ref_no",
+        "note",
+        "method",
+        "cheque_number",
+        "card_transaction_number",
+        "card_last4",
+        "bank_account_number",
+        "transaction__invoice_no",
+        "transaction__ref_no",
+        *(f"transaction_no_{i}" for i in range(1, 8)),
+        "children__transaction__invoice_no",
+        "children__transaction__ref_no",
+    )
+
+    def search(self, queryset, name, value):
+        # by id: the join of the children would repeat a parent
+        return queryset.filter(pk__in=queryset.filter(matching(value, *self.text_fields)).values("pk"))
+
+    def dated(self, rows):
+        """`rows` narrowed by the date range alone."""
+        return self.in_date_range(rows, "start_date", None) if self.form.cleaned_data.get("start_date") else rows
+
+
 class SupplierStockPageQuery(ListPageQuery):
     """The supplier stock report's page and format: 50 rows a page by default."""
 

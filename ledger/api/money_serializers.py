@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from contacts.models import Contact
 from core.api.fields import DocumentDate, Money, PositiveAmount, QueryDate
-from core.api.query import DateRangeQuery, ListQuery, SearchQuery
+from core.api.query import DateRangeQuery, SearchQuery
 from core.api.serializers import Id, InputSerializer, ScopedPrimaryKey, Text
 from core.models import BusinessLocation
 from ledger.api.serializers import PaymentRow, PaymentWrite
@@ -166,10 +166,6 @@ class ContactPaymentsData(serializers.Serializer):
     contact_id = serializers.IntegerField()
     payments = PaymentRow(many=True)
     summary = ContactPaymentSummary()
-
-
-class ContactPaymentsQuery(ListQuery, DateRangeQuery):
-    pass
 
 
 class PayDueWrite(PaymentWrite):
