@@ -7,8 +7,6 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from contacts.models import Contact
-from core.api.serializers import numeric_id
-from core.dates import day_bounds
 from inventory.models import Variation
 from ledger.contact_ledger import contact_closing, owes_us_direction
 from ledger.models import Transaction, TransactionPayment
@@ -40,61 +38,27 @@ def _overdue():
     )
 
 
-def document_list(*, user, doc_type: str, query: dict, contact=None):
-    """GET /sells and GET /purchases (and their contact-bound forms), newest first."""
-    documents = visible_documents(user, doc_type)
-    if contact is not None:
-        documents = documents.filter(contact=contact)
-    elif query.get("contact_id"):
-        documents = documents.filter(contact_id=query["contact_id"])
-    for field in ("location_id", "created_by", "status"):
-        if query.get(field) is not None:
-            documents = documents.filter(**{field: query[field]})
-    if query.get("start_date"):
-        lower, upper = day_bounds(user.business, query["start_date"], query["end_date"])
-        documents = documents.filter(transaction_date__gte=lower, transaction_date__lt=upper)
-    status = query.get("payment_status")
-    if status == "overdue":
-        documents = documents.filter(_overdue())
-    elif status:
-        documents = documents.filter(payment_status=status)
-    if query.get("is_direct_sale") is not None:
-        documents = documents.filter(is_direct_sale=query["is_direct_sale"])
-    if query.get("only_shipments"):
-        documents = documents.filter(shipping_charges__gt=0)
-    q = query.get("q")
-    if q:
-        number = "invoice_no" if doc_type == "sell" else "ref_no"
-        # Contacts matching the name first (a small set), so the page can walk the list index and stop early.
-        named = Contact.all_objects.filter(business=user.business, name__icontains=q).values("pk")
-        match = Q(**{f"{number}__icontains": q}) | Q(contact_id__in=named)
-        if numeric_id(q) is not None:
-            match |= Q(pk=numeric_id(q))
-        documents = documents.filter(match)
+def listed_documents(documents):
+    """A document list's rows (GET /sells, /purchases and their contact-bound forms), once its FilterSet
+    (ledger.api.filters) has narrowed the visible documents: what was paid, whether a return exists, newest first."""
     return documents.with_paid().with_return_exists().order_by("-transaction_date", "-id")
 
 
-def supplier_stock(*, business, supplier, location_id=None, q=None):
-    """Per variation, what this supplier's received purchase lines hold: bought, returned to the supplier,
-    sold (from the FIFO mapping, so a sell line split over two purchase lines counts once), on hand and its
-    value at purchase price."""
-    lines = {"purchase_lines__transaction__contact": supplier, "purchase_lines__is_received": True}
-    if location_id:
-        lines["purchase_lines__location_id"] = location_id
+def supplier_variations(*, business, supplier):
+    """The variations the supplier stock report lists: those of the supplier's received purchase lines, joined
+    once (the report's FilterSet narrows the rows of that join, the sums add them up)."""
+    return Variation.objects.for_business(business).filter(
+        purchase_lines__transaction__contact=supplier, purchase_lines__is_received=True
+    )
+
+
+def supplier_stock(variations):
+    """Per variation (supplier_variations, narrowed), what the supplier's lines hold: bought, returned to the
+    supplier, sold (from the FIFO mapping, so a sell line split over two purchase lines counts once), on hand and
+    its value at purchase price."""
     on_hand = (
         F("purchase_lines__quantity") - F("purchase_lines__quantity_sold") - F("purchase_lines__quantity_returned")
     )
-    variations = Variation.objects.for_business(business).filter(**lines)
-    if q:
-        match = (
-            Q(product__name__icontains=q)
-            | Q(name__icontains=q)
-            | Q(product__variation_template__icontains=q)
-            | Q(sub_sku__icontains=q)
-        )
-        if numeric_id(q) is not None:
-            match |= Q(pk=numeric_id(q))
-        variations = variations.filter(match)
     return variations.annotate(
         purchase_quantity=Sum("purchase_lines__quantity"),
         total_quantity_returned=Sum("purchase_lines__quantity_returned"),
@@ -169,34 +133,15 @@ def contact_balance(contact) -> dict:
     return {"due": due, **parts, "advance_balance": contact.balance}
 
 
-def contact_payments(*, contact, start=None, end=None, q=None):
-    """The contact's payment rows as the Payments tab lists them: parents and single-document payments (children
-    are nested under their parent), newest first."""
-    rows = TransactionPayment.objects.filter(payment_for=contact)
-    if start is not None:
-        rows = rows.filter(paid_on__gte=start, paid_on__lt=end)
-    listed = rows.filter(parent__isnull=True)
-    if q:
-        match = Q()
-        for name in (
-            "payment_ref_no",
-            "note",
-            "method",
-            "cheque_number",
-            "card_transaction_number",
-            "card_last4",
-            "bank_account_number",
-            "transaction__invoice_no",
-            "transaction__ref_no",
-            *(f"transaction_no_{i}" for i in range(1, 8)),
-        ):
-            match |= Q(**{f"{name}__icontains": q})
-        # a parent also matches through the documents its children paid
-        match |= Q(children__transaction__invoice_no__icontains=q) | Q(children__transaction__ref_no__icontains=q)
-        if numeric_id(q) is not None:
-            match |= Q(pk=numeric_id(q))
-        listed = listed.filter(pk__in=rows.filter(parent__isnull=True).filter(match).values("pk"))
-    return rows, listed.order_by("-paid_on", "-id")
+def contact_payments(contact):
+    """Every payment row of the contact, children included (the summary reads them)."""
+    return TransactionPayment.objects.filter(payment_for=contact)
+
+
+def listed_payments(rows):
+    """The rows the Payments tab lists: parents and single-document payments (children are nested under their
+    parent), newest first."""
+    return rows.filter(parent__isnull=True).order_by("-paid_on", "-id")
 
 
 def payment_summary(rows) -> dict:
@@ -210,18 +155,12 @@ def payment_summary(rows) -> dict:
     )
 
 
-def ledger_discounts(*, business, user, contact=None, start=None, end=None, q=None):
-    """Ledger discounts of the contacts the user may see, newest first."""
+def ledger_discounts(*, business, user, contact=None):
+    """Ledger discounts of the contacts the user may see (of one contact when given), newest first; the list's
+    FilterSet (ledger.api.filters) narrows them."""
     discounts = Transaction.objects.for_business(business).filter(
         type="ledger_discount", contact__in=Contact.objects.for_business(business).visible_to(user)
     )
     if contact is not None:
         discounts = discounts.filter(contact=contact)
-    if start is not None:
-        discounts = discounts.filter(transaction_date__gte=start, transaction_date__lt=end)
-    if q:
-        match = Q(additional_notes__icontains=q) | Q(contact__name__icontains=q)
-        if numeric_id(q) is not None:
-            match |= Q(pk=numeric_id(q))
-        discounts = discounts.filter(match)
     return discounts.order_by("-transaction_date", "-id")

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from contacts.models import Contact
 from core.api.fields import DocumentDate, Money, PositiveAmount, QueryDate
-from core.api.query import DateRangeQuery, ListQuery, SearchQuery
+from core.api.query import DateRangeQuery, SearchQuery
 from core.api.serializers import Id, InputSerializer, ScopedPrimaryKey, Text
 from core.models import BusinessLocation
 from ledger.api.serializers.payments import PaymentRow, PaymentWrite
@@ -168,10 +168,6 @@ class ContactPaymentsData(serializers.Serializer):
     summary = ContactPaymentSummary()
 
 
-class ContactPaymentsQuery(ListQuery, DateRangeQuery):
-    pass
-
-
 class PayDueWrite(PaymentWrite):
     method = serializers.ChoiceField(
         choices=[c for c in TransactionPayment.Method.choices if c[0] != "advance"],
@@ -213,14 +209,6 @@ class LedgerDiscountRow(serializers.Serializer):
     note = serializers.CharField(source="additional_notes", allow_null=True)
     transaction_date = serializers.DateTimeField()
     created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
-
-
-class LedgerDiscountQuery(ListQuery, DateRangeQuery):
-    contact_id = Id(required=False, help_text="Only this contact's (it must exist in the business and be visible).")
-
-
-class ContactLedgerDiscountQuery(ListQuery, DateRangeQuery):
-    pass
 
 
 class LedgerDiscountUpdate(InputSerializer):

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from contacts.models import Contact
 from contacts.permissions import contact_on_side
 from core.api.permissions import LocationPermitted, Perm
+from core.api.query import ListPageQuery
 from core.api.schema import list_responses, page_envelope
 from core.api.views import IntegrationViewSet
 from ledger import selectors
@@ -29,36 +30,45 @@ class ContactDocumentsViewSet(IntegrationViewSet):
         "purchases": [Perm("purchase.view", "view_own_purchase"), LocationPermitted()],
         "supplier_stock": [Perm("supplier.view", "supplier.view_own"), LocationPermitted()],
     }
+    filterset_classes = {
+        "sells": filters.ContactSellFilter,
+        "purchases": filters.ContactPurchaseFilter,
+        "supplier_stock": filters.SupplierStockFilter,
+    }
 
     def contact_for(self, side: str) -> Contact:
         return contact_on_side(self.request.user, self.kwargs["pk"], side)
+
+    def documents_of(self, contact, doc_type: str):
+        """The contact's documents the user may see, narrowed by the action's FilterSet; and the query."""
+        visible = selectors.visible_documents(self.request.user, doc_type).filter(contact=contact)
+        documents, query = self.filtered_list(visible)
+        return selectors.listed_documents(documents), query
 
     @extend_schema(
         summary="List contact sells",
         description="GET /sells with `contact_id` fixed by the path; the contact must be visible and a customer "
         "or both.",
-        parameters=[CONTACT_ID, filters.ContactSellListQuery],
+        parameters=[CONTACT_ID, ListPageQuery],
         responses=list_responses(page_envelope("ContactSellListResponse", s.SellRow), 403, 404, 422, **CONTACT_ERRORS),
     )
     def sells(self, request, pk):
         contact = self.contact_for("customer")
-        query = self.validated_query(filters.ContactSellListQuery)
-        rows = selectors.document_list(user=request.user, doc_type="sell", query=query, contact=contact)
+        rows, query = self.documents_of(contact, "sell")
         return self.page_response(rows, SELL_SHAPE, query, stem=f"contact-{contact.pk}-sells")
 
     @extend_schema(
         summary="List contact purchases",
         description="GET /purchases with `contact_id` fixed by the path; the contact must be visible and a "
         "supplier or both.",
-        parameters=[CONTACT_ID, filters.ContactPurchaseListQuery],
+        parameters=[CONTACT_ID, ListPageQuery],
         responses=list_responses(
             page_envelope("ContactPurchaseListResponse", s.PurchaseRow), 403, 404, 422, **CONTACT_ERRORS
         ),
     )
     def purchases(self, request, pk):
         contact = self.contact_for("supplier")
-        query = self.validated_query(filters.ContactPurchaseListQuery)
-        rows = selectors.document_list(user=request.user, doc_type="purchase", query=query, contact=contact)
+        rows, query = self.documents_of(contact, "purchase")
         return self.page_response(rows, PURCHASE_SHAPE, query, stem=f"contact-{contact.pk}-purchases")
 
     @extend_schema(
@@ -67,7 +77,7 @@ class ContactDocumentsViewSet(IntegrationViewSet):
         "the FIFO allocation of sells to purchase lines, so a sell line split over two purchase lines counts once. "
         "Ordered by product and variation name. `q` matches product name, variation name, variation template "
         "name, sub_sku, or the numeric variation id.",
-        parameters=[CONTACT_ID, filters.SupplierStockQuery],
+        parameters=[CONTACT_ID, filters.SupplierStockPageQuery],
         responses=list_responses(
             page_envelope(
                 "SupplierStockResponse",
@@ -85,10 +95,9 @@ class ContactDocumentsViewSet(IntegrationViewSet):
     )
     def supplier_stock(self, request, pk):
         contact = self.contact_for("supplier")
-        query = self.validated_query(filters.SupplierStockQuery)
-        rows = selectors.supplier_stock(
-            business=self.business, supplier=contact, location_id=query.get("location_id"), q=query.get("q")
-        )
+        variations = selectors.supplier_variations(business=self.business, supplier=contact)
+        variations, query = self.filtered_list(variations, filters.SupplierStockPageQuery)
+        rows = selectors.supplier_stock(variations)
         return self.page_response(
             rows,
             SUPPLIER_STOCK_SHAPE,

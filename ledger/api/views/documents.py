@@ -4,7 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework.decorators import action
 
 from core.api.permissions import LocationPermitted, Perm
-from core.api.query import ObjectFormatQuery
+from core.api.query import ListPageQuery, ObjectFormatQuery
 from core.api.schema import list_responses, object_envelope, object_responses, page_envelope
 from core.api.views import IntegrationViewSet
 from ledger import selectors
@@ -33,7 +33,7 @@ class DocumentViewSet(IntegrationViewSet):
     doc_type: str
     row_shape = detail_shape = None
     create_service = return_service = None
-    write_serializer = return_serializer = list_query = None
+    write_serializer = return_serializer = None
 
     def get_queryset(self):
         return selectors.visible_documents(self.request.user, self.doc_type)
@@ -43,9 +43,8 @@ class DocumentViewSet(IntegrationViewSet):
         return self.detail_shape.one(rows, self.row_context())
 
     def list(self, request):
-        query = self.validated_query(self.list_query)
-        rows = selectors.document_list(user=request.user, doc_type=self.doc_type, query=query)
-        return self.page_response(rows, self.row_shape, query)
+        documents, query = self.filtered_list(self.get_queryset())
+        return self.page_response(selectors.listed_documents(documents), self.row_shape, query)
 
     def retrieve(self, request, pk):
         document = self.get_object()
@@ -97,7 +96,7 @@ RETURN_DOC = (
         summary="List sells",
         description="Newest first. Permitted locations always apply; users with `view_own_sell_only` see only "
         "sells they created. `q` matches the invoice number, the contact name or the numeric id.",
-        parameters=[filters.SellListQuery],
+        parameters=[ListPageQuery],
         responses=list_responses(page_envelope("SellListResponse", s.SellRow), 403, 422),
     ),
     retrieve=extend_schema(
@@ -137,7 +136,8 @@ class SellViewSet(DocumentViewSet):
     doc_type = "sell"
     export_stem = "sells"
     row_shape, detail_shape = SELL_SHAPE, SELL_DETAIL_SHAPE
-    list_query, write_serializer, return_serializer = filters.SellListQuery, s.SellWrite, s.SellReturnWrite
+    write_serializer, return_serializer = s.SellWrite, s.SellReturnWrite
+    filterset_classes = {"list": filters.SellFilter}
     create_service, return_service = staticmethod(sell_create), staticmethod(sell_return_save)
     rules = {
         "list": [Perm("sell.view", "direct_sell.access"), LocationPermitted()],
@@ -155,7 +155,7 @@ class SellViewSet(DocumentViewSet):
         description="Newest first. Permitted locations always apply; users with `view_own_purchase` but not "
         "`purchase.view` see only purchases they created. `q` matches the reference number, the contact name or "
         "the numeric id.",
-        parameters=[filters.PurchaseListQuery],
+        parameters=[ListPageQuery],
         responses=list_responses(page_envelope("PurchaseListResponse", s.PurchaseRow), 403, 422),
     ),
     retrieve=extend_schema(
@@ -191,7 +191,8 @@ class PurchaseViewSet(DocumentViewSet):
     doc_type = "purchase"
     export_stem = "purchases"
     row_shape, detail_shape = PURCHASE_SHAPE, PURCHASE_DETAIL_SHAPE
-    list_query, write_serializer, return_serializer = filters.PurchaseListQuery, s.PurchaseWrite, s.PurchaseReturnWrite
+    write_serializer, return_serializer = s.PurchaseWrite, s.PurchaseReturnWrite
+    filterset_classes = {"list": filters.PurchaseFilter}
     create_service, return_service = staticmethod(purchase_create), staticmethod(purchase_return_save)
     rules = {
         "list": [Perm("purchase.view", "view_own_purchase"), LocationPermitted()],

@@ -8,11 +8,12 @@ from rest_framework.exceptions import PermissionDenied
 from contacts.models import Contact
 from contacts.permissions import CONTACT_READ, ContactVisible, is_visible
 from core.api.permissions import BusinessAdmin, NotDemoMode
-from core.api.query import ObjectFormatQuery
+from core.api.query import ListPageQuery, ObjectFormatQuery
 from core.api.rows import RowShape
 from core.api.schema import DeletedId, errors, list_responses, object_envelope, object_responses, page_envelope
 from core.api.views import IntegrationViewSet
 from ledger import selectors
+from ledger.api import filters
 from ledger.api import money_serializers as m
 from ledger.models import Transaction
 from ledger.services.ledger_discounts import (
@@ -30,11 +31,11 @@ DiscountList = page_envelope("LedgerDiscountListResponse", m.LedgerDiscountRow)
 
 
 class DiscountListMixin:
-    def discount_page(self, query, *, contact=None, stem="ledger-discounts"):
-        start, end = self.date_range(query)
-        rows = selectors.ledger_discounts(
-            business=self.business, user=self.request.user, contact=contact, start=start, end=end, q=query.get("q")
-        )
+    def discount_page(self, *, contact=None, stem="ledger-discounts"):
+        discounts = selectors.ledger_discounts(business=self.business, user=self.request.user, contact=contact)
+        rows, query = self.filtered_list(discounts)
+        if query.get("contact_id"):  # once the query is valid: 404 or 403 for a contact the filter may not name
+            self.visible_contact(query["contact_id"])
         return self.page_response(rows, DISCOUNT_SHAPE, query, stem=stem)
 
     def visible_contact(self, contact_id) -> Contact:
@@ -58,6 +59,7 @@ class LedgerDiscountViewSet(DiscountListMixin, IntegrationViewSet):
         "update": [NotDemoMode(), BusinessAdmin(), ContactVisible()],
         "destroy": [NotDemoMode(), BusinessAdmin(), ContactVisible()],
     }
+    filterset_classes = {"list": filters.LedgerDiscountFilter}
 
     def get_queryset(self):
         return Transaction.objects.for_business(self.business).filter(type=Transaction.Type.LEDGER_DISCOUNT)
@@ -72,15 +74,13 @@ class LedgerDiscountViewSet(DiscountListMixin, IntegrationViewSet):
         summary="List ledger discounts",
         description="Ledger discounts of the contacts the user may see, newest first. `q` matches the note, the "
         "numeric id or the contact name; start_date and end_date (both or neither) filter transaction_date.",
-        parameters=[m.LedgerDiscountQuery],
+        parameters=[ListPageQuery],
         responses=list_responses(
             DiscountList, 403, 404, 422, e404="The `contact_id` filter names no contact of the business."
         ),
     )
     def list(self, request):
-        query = self.validated_query(m.LedgerDiscountQuery)
-        contact = self.visible_contact(query["contact_id"]) if query.get("contact_id") else None
-        return self.discount_page(query, contact=contact)
+        return self.discount_page()
 
     @extend_schema(
         summary="Get ledger discount",
@@ -145,6 +145,7 @@ class ContactLedgerDiscountViewSet(DiscountListMixin, IntegrationViewSet):
     queryset = Contact.objects.none()
     export_stem = "contact-ledger-discounts"
     rules = {"list": [CONTACT_READ, ContactVisible()]}
+    filterset_classes = {"list": filters.ContactLedgerDiscountFilter}
 
     def get_queryset(self):
         return Contact.objects.for_business(self.business)
@@ -153,10 +154,9 @@ class ContactLedgerDiscountViewSet(DiscountListMixin, IntegrationViewSet):
         summary="List contact ledger discounts",
         description="GET /ledger-discounts with the contact fixed by the path (a `contact_id` in the query string is "
         "ignored).",
-        parameters=[CONTACT_ID, m.ContactLedgerDiscountQuery],
+        parameters=[CONTACT_ID, ListPageQuery],
         responses=list_responses(DiscountList, 403, 404, 422),
     )
     def list(self, request, pk):
         contact = self.get_object()
-        query = self.validated_query(m.ContactLedgerDiscountQuery)
-        return self.discount_page(query, contact=contact, stem=f"contact-{contact.pk}-ledger-discounts")
+        return self.discount_page(contact=contact, stem=f"contact-{contact.pk}-ledger-discounts")

@@ -7,13 +7,14 @@ from rest_framework.response import Response
 from contacts.models import Contact
 from contacts.permissions import CONTACT_READ, ContactVisible
 from core.api.export import csv_response, download_name
-from core.api.query import ObjectFormatQuery
+from core.api.query import ListPageQuery, ObjectFormatQuery
 from core.api.rows import RowShape
 from core.api.schema import envelope, list_responses, object_envelope, object_responses, page_envelope
 from core.api.views import IntegrationViewSet
 from core.dates import local_iso
 from core.money import format_currency
 from ledger import selectors
+from ledger.api import filters
 from ledger.api import money_serializers as m
 from ledger.api.permissions_money import PayDuePermission
 from ledger.api.shapes import PAYMENT_SHAPE
@@ -38,6 +39,7 @@ class ContactMoneyViewSet(IntegrationViewSet):
         "payments": READ,
         "pay": [PayDuePermission(), ContactVisible()],
     }
+    filterset_classes = {"payments": filters.ContactPaymentFilter}
 
     def get_queryset(self):
         return Contact.objects.for_business(self.business)
@@ -150,7 +152,7 @@ class ContactMoneyViewSet(IntegrationViewSet):
         "with its child splits nested. The summary covers every payment row in the date filter, children "
         "included, and is not narrowed by `q`; its total_paid counts the money once (children are part of their "
         "parent). CSV cells of child_payments hold JSON.",
-        parameters=[CONTACT_ID, m.ContactPaymentsQuery],
+        parameters=[CONTACT_ID, ListPageQuery],
         responses=list_responses(
             page_envelope(
                 "ContactPaymentsResponse",
@@ -169,10 +171,9 @@ class ContactMoneyViewSet(IntegrationViewSet):
     )
     def payments(self, request, pk):
         contact = self.get_object()
-        query = self.validated_query(m.ContactPaymentsQuery)
-        start, end = self.date_range(query)
-        rows, listed = selectors.contact_payments(contact=contact, start=start, end=end, q=query.get("q"))
-        summary = selectors.payment_summary(rows)
+        rows = selectors.contact_payments(contact)
+        listed, query = self.filtered_list(selectors.listed_payments(rows))
+        summary = selectors.payment_summary(self.filterset.dated(rows))
         summary["latest_paid_on"] = self._iso(summary["latest_paid_on"])
         return self.page_response(
             listed,
