@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from accounts.models import AccountTransaction, AccountType
 from core.api.fields import DocumentDate, Money, QueryDate
-from core.api.query import DateRangeQuery, ListQuery, PageQuery, QuerySerializer, SearchQuery
+from core.api.query import DateRangeQuery, ListPageQuery, ListQuery, QuerySerializer
 from core.api.rows import Computed
 from core.api.serializers import Id, InputSerializer, ScopedPrimaryKey, Text
 
@@ -176,13 +176,9 @@ class TransferWrite(InputSerializer):
 # --- query strings -------------------------------------------------------------------------------------------------
 
 
-class AccountListQuery(ListQuery):
-    is_closed = serializers.ChoiceField(choices=["0", "1"], required=False, help_text="0 open, 1 closed.")
-    search = serializers.CharField(min_length=2, required=False, help_text="The same as q.")
+class AccountLinesPageQuery(ListPageQuery):
+    """The ledger's page and format besides its FilterSet (accounts.api.filters.AccountLineFilter)."""
 
-
-class AccountLinesQuery(PageQuery, SearchQuery, DateRangeQuery):
-    type = serializers.ChoiceField(choices=AccountTransaction.Type.choices, required=False)
     format = serializers.ChoiceField(
         choices=["json", "csv"],
         default="json",
