@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from accounts.api import filters
 from accounts.api import serializers as s
 from accounts.api.views import ACCESS
 from accounts.models import Account
@@ -13,6 +14,7 @@ from accounts.reports import cash_flow
 from accounts.reports.payment_report import payment_account_rows
 from accounts.reports.summaries import balance_sheet, trial_balance
 from core.api.export import csv_cell, csv_response, download_name
+from core.api.query import ListPageQuery
 from core.api.rows import RowShape
 from core.api.schema import list_responses, object_envelope, object_responses, page_envelope
 from core.api.views import IntegrationViewSet
@@ -53,6 +55,7 @@ def _flatten(data: dict):
 class AccountReportViewSet(IntegrationViewSet):
     export_stem = "account-report"
     rules = {"balance_sheet": ACCESS, "trial_balance": ACCESS, "cash_flow": ACCESS, "payment_account_report": ACCESS}
+    filterset_classes = {"payment_account_report": filters.PaymentReportFilter}
 
     def row_context(self):
         return {**super().row_context(), "method_label": lambda method: method_label(method, self.business)}
@@ -220,7 +223,7 @@ class AccountReportViewSet(IntegrationViewSet):
         "allocations, not those paid from an advance), newest first, with their document, account and contact. "
         "`account_id=none` keeps payments without an account. Users restricted to some locations see payments of "
         "documents at those locations (pay-due payments, which have no document, only for unrestricted users).",
-        parameters=[s.PaymentReportQuery],
+        parameters=[ListPageQuery],
         responses=list_responses(
             page_envelope(
                 "PaymentAccountReportResponse",
@@ -232,15 +235,12 @@ class AccountReportViewSet(IntegrationViewSet):
         ),
     )
     def payment_account_report(self, request):
-        query = self.validated_query(s.PaymentReportQuery)
-        start, end = self.date_range(query)
-        account, no_account = None, query.get("account_id") == "none"
-        if query.get("account_id") and not no_account:
-            account = Account.objects.visible_to(request.user).filter(pk=int(query["account_id"])).first()
-            if account is None:
-                raise ValidationError({"account_id": ["The selected account id is invalid."]})
-        q = query.get("q") or query.get("search")
-        rows = payment_account_rows(
-            user=request.user, start=start, end=end, account=account, no_account=no_account, q=q
-        )
+        rows, query = self.filtered_list(payment_account_rows(user=request.user))
+        account_id = query["account_id"]
+        if (
+            account_id not in (None, "none")
+            and not Account.objects.visible_to(request.user).filter(pk=account_id).exists()
+        ):
+            raise ValidationError({"account_id": ["The selected account id is invalid."]})
+        q = self.filterset.text
         return self.page_response(rows, REPORT_SHAPE, query, meta={"q": q}, stem="payment-account-report")

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from accounts.models import AccountTransaction, AccountType
 from core.api.fields import DocumentDate, Money, QueryDate
-from core.api.query import DateRangeQuery, ListQuery, PageQuery, QuerySerializer, SearchQuery
+from core.api.query import ListPageQuery, ListQuery, QuerySerializer
 from core.api.rows import Computed
 from core.api.serializers import Id, InputSerializer, ScopedPrimaryKey, Text
 
@@ -176,13 +176,9 @@ class TransferWrite(InputSerializer):
 # --- query strings -------------------------------------------------------------------------------------------------
 
 
-class AccountListQuery(ListQuery):
-    is_closed = serializers.ChoiceField(choices=["0", "1"], required=False, help_text="0 open, 1 closed.")
-    search = serializers.CharField(min_length=2, required=False, help_text="The same as q.")
+class AccountLinesPageQuery(ListPageQuery):
+    """The ledger's page and format besides its FilterSet (accounts.api.filters.AccountLineFilter)."""
 
-
-class AccountLinesQuery(PageQuery, SearchQuery, DateRangeQuery):
-    type = serializers.ChoiceField(choices=AccountTransaction.Type.choices, required=False)
     format = serializers.ChoiceField(
         choices=["json", "csv"],
         default="json",
@@ -275,16 +271,6 @@ class CashFlowRow(serializers.Serializer):
     child_invoice_numbers = serializers.CharField(allow_null=True, help_text="The documents a pay-due payment paid.")
     account_balance_after = Money(help_text="This account's balance after this movement (all time).")
     combined_balance_after = Money(help_text="The selected accounts' combined balance after this movement.")
-
-
-class PaymentReportQuery(ListQuery, DateRangeQuery):
-    account_id = serializers.CharField(required=False, help_text="An account id, or `none` for payments without one.")
-    search = serializers.CharField(min_length=2, required=False, help_text="The same as q.")
-
-    def validate_account_id(self, value):
-        if value != "none" and not (value.isascii() and value.isdigit() and 0 < int(value) < 2**63):
-            raise serializers.ValidationError("The account id must be an account id or none.")
-        return value
 
 
 def _document_summary(row, ctx):

@@ -4,10 +4,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound
 
 from accounts import selectors, services
+from accounts.api import filters
 from accounts.api import serializers as s
 from accounts.models import Account, AccountTransaction
 from core.api.permissions import ModuleEnabled, NotDemoMode, Perm
-from core.api.query import ObjectFormatQuery
+from core.api.query import ListPageQuery, ObjectFormatQuery
 from core.api.rows import RowShape
 from core.api.schema import list_responses, object_envelope, object_responses, page_envelope
 from core.api.views import IntegrationViewSet
@@ -49,19 +50,18 @@ class AccountViewSet(AccountsBase):
         "close": WRITE,
         "transactions": ACCESS,
     }
+    filterset_classes = {"list": filters.AccountFilter, "transactions": filters.AccountLineFilter}
 
     @extend_schema(
         summary="List payment accounts",
         description="Accounts the user may see (admins and users with access_all_locations: all; others: those "
         "enabled as default payment accounts on their permitted locations), ordered by id, with their balance "
         "(Σ credit − Σ debit). `q` (or `search`) matches the name or account number; `is_closed` 0 or 1.",
-        parameters=[s.AccountListQuery],
+        parameters=[ListPageQuery],
         responses=list_responses(page_envelope("AccountListResponse", s.AccountListItem), 403, 422),
     )
     def list(self, request):
-        query = self.validated_query(s.AccountListQuery)
-        closed = {"0": False, "1": True}.get(query.get("is_closed"))
-        accounts = selectors.account_list(user=request.user, q=query.get("q") or query.get("search"), is_closed=closed)
+        accounts, query = self.filtered_list(selectors.account_list(user=request.user))
         return self.page_response(accounts, LIST_SHAPE, query)
 
     @extend_schema(
@@ -125,7 +125,7 @@ class AccountViewSet(AccountsBase):
         "end_date (both or neither; inclusive, business time zone) `beginning_balance` is the balance before the "
         "range, and the csv starts with an opening_balance row carrying it. `q` matches the note, the sub type, "
         "the payment reference or the numeric line id.",
-        parameters=[ID, s.AccountLinesQuery],
+        parameters=[ID, s.AccountLinesPageQuery],
         responses=list_responses(
             page_envelope(
                 "AccountLedgerResponse",
@@ -146,11 +146,9 @@ class AccountViewSet(AccountsBase):
     )
     def transactions(self, request, pk):
         account = self.get_object()
-        query = self.validated_query(s.AccountLinesQuery)
-        start, end = self.date_range(query)
-        lines, beginning = selectors.account_lines(
-            account=account, start=start, end=end, line_type=query.get("type"), q=query.get("q")
-        )
+        lines, query = self.filtered_list(selectors.account_lines(account=account), s.AccountLinesPageQuery)
+        start, _ = self.filterset.date_bounds()
+        beginning = None if start is None else selectors.balance_before(account=account, start=start)
         if query["format"] == "csv":
             rows = LINE_SHAPE.rows(lines, self.row_context(), stream=True)
             if beginning is not None:

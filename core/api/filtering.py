@@ -184,9 +184,13 @@ class UpdatedSinceFilter(QueryFilter):
 
 # --- filter sets ---------------------------------------------------------------------------------------------
 class QueryForm(forms.Form):
+    #: False when the list's other parameters (page, per_page, format) failed: the rules across parameters then
+    #: wait, as DRF's validate() waited for every field of the query serializer (IntegrationViewSet.filtered_list).
+    run_checks = True
+
     def clean(self):
         cleaned = super().clean()
-        if not self._errors:  # like DRF's validate(): only once every parameter is valid
+        if not self._errors and self.run_checks:  # like DRF's validate(): only once every parameter is valid
             self.check(cleaned)
         return cleaned
 
@@ -298,8 +302,11 @@ class FilterBackend(DjangoFilterBackend):
         if filterset is None:
             return queryset
         view.filterset = filterset
+        filterset.form.run_checks = not getattr(view, "page_query_invalid", False)
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.api_errors())
+        if not filterset.form.run_checks:
+            return queryset  # a 422 for the other parameters follows: nothing to narrow, and the rules were not run
         return filterset.qs
 
 

@@ -181,6 +181,18 @@ class FilterSetExtension(DjangoFilterExtension):
     target_class = "core.api.filtering.FilterBackend"
     priority = 1
 
+    def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
+        # Every filter states its own schema, so the view needs no model (a report's view has none of its own).
+        filterset_class = self.target.get_filterset_class(auto_schema.view)
+        if not filterset_class:
+            return []
+        model = getattr(getattr(auto_schema.view, "queryset", None), "model", None)
+        return [
+            parameter
+            for name, filter_field in filterset_class.base_filters.items()
+            for parameter in self.resolve_filter_field(auto_schema, model, filterset_class, name, filter_field)
+        ]
+
     def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
         parameters = super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
         description = self._get_field_description(filter_field, None)

@@ -92,6 +92,7 @@ class IntegrationViewSet(viewsets.GenericViewSet):
             query = self.validated_query(query_class)
         except ValidationError as exc:
             errors.update(exc.detail)
+        self.page_query_invalid = bool(errors)  # the FilterSet's rules across parameters wait (QueryForm.run_checks)
         try:
             rows = self.filter_queryset(queryset)
         except ValidationError as exc:
