@@ -1,10 +1,11 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from core.api.permissions import LocationPermitted, Perm
+from core.api.query import ListPageQuery
 from core.api.rows import RowShape
 from core.api.schema import list_responses, object_envelope, object_responses, page_envelope
 from core.api.views import IntegrationViewSet
-from inventory import selectors, services
+from inventory import services
 from inventory.api import filters
 from inventory.api import serializers as s
 from inventory.models import Product
@@ -18,6 +19,7 @@ ProductCreatedResponse = object_envelope("ProductCreatedResponse", s.ProductRow,
 class ProductViewSet(IntegrationViewSet):
     queryset = Product.objects.none()
     export_stem = "products"
+    filterset_classes = {"list": filters.ProductFilter}
     rules = {
         "list": [Perm("product.view"), LocationPermitted()],
         "retrieve": Perm("product.view"),
@@ -37,13 +39,12 @@ class ProductViewSet(IntegrationViewSet):
         summary="List products",
         description="Products with their variations and stock per location, ordered by id. `q` matches the name, "
         "sku, any variation's sub_sku, or the numeric id. Stock rows are limited to the user's permitted locations.",
-        parameters=[filters.ProductListQuery],
+        parameters=[ListPageQuery],
         responses=list_responses(page_envelope("ProductListResponse", s.ProductRow), 403, 422),
     )
     def list(self, request):
-        query = self.validated_query(filters.ProductListQuery)
+        products, query = self.filtered_list(self.get_queryset().order_by("id"))
         self.stock_location_id = query.get("location_id")
-        products = selectors.product_list(business=self.business, q=query.get("q"), product_type=query.get("type"))
         return self.page_response(products, PRODUCT_SHAPE, query)
 
     @extend_schema(
