@@ -1,6 +1,7 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from core.api.permissions import LocationPermitted, Perm
+from core.api.query import ListPageQuery
 from core.api.rows import RowShape
 from core.api.schema import list_responses, object_envelope, object_responses, page_envelope
 from core.api.views import IntegrationViewSet
@@ -23,6 +24,7 @@ class ProductViewSet(IntegrationViewSet):
         "retrieve": Perm("product.view"),
         "create": Perm("product.create"),
     }
+    filterset_classes = {"list": filters.ProductFilter}
 
     def get_queryset(self):
         return Product.objects.for_business(self.business)
@@ -37,13 +39,12 @@ class ProductViewSet(IntegrationViewSet):
         summary="List products",
         description="Products with their variations and stock per location, ordered by id. `q` matches the name, "
         "sku, any variation's sub_sku, or the numeric id. Stock rows are limited to the user's permitted locations.",
-        parameters=[filters.ProductListQuery],
+        parameters=[ListPageQuery],
         responses=list_responses(page_envelope("ProductListResponse", s.ProductRow), 403, 422),
     )
     def list(self, request):
-        query = self.validated_query(filters.ProductListQuery)
-        self.stock_location_id = query.get("location_id")
-        products = selectors.product_list(business=self.business, q=query.get("q"), product_type=query.get("type"))
+        products, query = self.filtered_list(selectors.product_list(business=self.business))
+        self.stock_location_id = query["location_id"]
         return self.page_response(products, PRODUCT_SHAPE, query)
 
     @extend_schema(
