@@ -5,13 +5,10 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.utils import timezone
 
-from contacts.models import Contact
-from core.api.serializers import numeric_id
-from core.dates import business_zone, day_bounds, local_iso
-from core.models import BusinessLocation
+from core.dates import business_zone, local_iso
 from ledger.models import Transaction
 from ledger.selectors import visible_documents
 from subscriptions import schedule
@@ -35,31 +32,12 @@ def visible_subscriptions(user):
     return visible_documents(user, Transaction.Type.SELL).filter(is_recurring=True)
 
 
-def subscription_list(*, user, query: dict, contact=None):
-    """GET /subscriptions and GET /contacts/{id}/subscriptions, newest first."""
+def subscription_list(*, user, contact=None):
+    """GET /subscriptions and GET /contacts/{id}/subscriptions, newest first (subscriptions.api.filters narrows
+    them)."""
     rows = visible_subscriptions(user)
     if contact is not None:
         rows = rows.filter(contact=contact)
-    elif query.get("contact_id"):
-        rows = rows.filter(contact_id=query["contact_id"])
-    if query.get("location_id"):
-        rows = rows.filter(location_id=query["location_id"])
-    if query.get("start_date"):
-        lower, upper = day_bounds(user.business, query["start_date"], query["end_date"])
-        rows = rows.filter(transaction_date__gte=lower, transaction_date__lt=upper)
-    q = query.get("q")
-    if q:
-        business = user.business
-        match = (
-            Q(invoice_no__icontains=q)
-            | Q(subscription_no__icontains=q)
-            | Q(location_id__in=BusinessLocation.objects.filter(business=business, name__icontains=q).values("pk"))
-        )
-        if contact is None:
-            match |= Q(contact_id__in=Contact.all_objects.filter(business=business, name__icontains=q).values("pk"))
-        if numeric_id(q) is not None:
-            match |= Q(pk=numeric_id(q))
-        rows = rows.filter(match)
     return rows.order_by("-transaction_date", "-id")
 
 

@@ -2,9 +2,9 @@
 
 from rest_framework import serializers
 
-from core.api.query import DateRangeQuery, ListQuery, ObjectFormatQuery
+from core.api.query import ObjectFormatQuery
 from core.api.rows import Batched, Computed
-from core.api.serializers import Id, InputSerializer
+from core.api.serializers import InputSerializer
 from core.dates import local_iso
 from ledger.models import Transaction
 from subscriptions import schedule
@@ -14,15 +14,6 @@ INTERVAL_TYPES = Transaction.RecurInterval.choices
 
 
 # --- query strings ---------------------------------------------------------------------------------------------
-
-
-class SubscriptionListQuery(ListQuery, DateRangeQuery):
-    location_id = Id(required=False, help_text="Only this location (one of the user's permitted locations).")
-    contact_id = Id(required=False, help_text="Only this customer's subscriptions.")
-
-
-class ContactSubscriptionListQuery(SubscriptionListQuery):
-    contact_id = None  # fixed by the path
 
 
 class NoBody(InputSerializer):

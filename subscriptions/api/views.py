@@ -7,12 +7,13 @@ from rest_framework.decorators import action
 
 from contacts.permissions import contact_on_side
 from core.api.permissions import LocationPermitted, ModuleEnabled, NotDemoMode, Perm
-from core.api.query import ObjectFormatQuery
+from core.api.query import ListPageQuery, ObjectFormatQuery
 from core.api.rows import RowShape
 from core.api.schema import list_responses, object_envelope, object_responses, page_envelope
 from core.api.views import IntegrationViewSet
 from ledger.models import Transaction
 from subscriptions import selectors
+from subscriptions.api import filters
 from subscriptions.api import serializers as s
 from subscriptions.services import subscription_toggle
 
@@ -52,7 +53,7 @@ def _meta(query: dict, *names) -> dict:
         summary="List subscriptions",
         description=LIST_DOC + " `q` matches the invoice number, the subscription number, the location name, the "
         "customer name or the numeric id.",
-        parameters=[s.SubscriptionListQuery],
+        parameters=[ListPageQuery],
         responses=list_responses(
             page_envelope(
                 "SubscriptionListResponse",
@@ -114,6 +115,7 @@ class SubscriptionViewSet(IntegrationViewSet):
     queryset = Transaction.objects.none()
     export_stem = "subscriptions"
     rules = {"list": READ, "retrieve": READ, "schedule": READ, "toggle": TOGGLE}
+    filterset_classes = {"list": filters.SubscriptionFilter}
 
     def get_queryset(self):
         return selectors.visible_subscriptions(self.request.user)
@@ -122,8 +124,7 @@ class SubscriptionViewSet(IntegrationViewSet):
         return ROW_SHAPE.one(Transaction.objects.filter(pk=parent.pk), self.row_context())
 
     def list(self, request):
-        query = self.validated_query(s.SubscriptionListQuery)
-        rows = selectors.subscription_list(user=request.user, query=query)
+        rows, query = self.filtered_list(selectors.subscription_list(user=request.user))
         meta = _meta(query, "location_id", "contact_id", "start_date", "end_date", "q")
         return self.page_response(rows, ROW_SHAPE, query, meta=meta)
 
@@ -152,6 +153,7 @@ class ContactSubscriptionViewSet(IntegrationViewSet):
     queryset = Transaction.objects.none()
     export_stem = "contact"
     rules = {"subscriptions": READ}
+    filterset_classes = {"subscriptions": filters.ContactSubscriptionFilter}
 
     @extend_schema(
         summary="List contact subscriptions",
@@ -159,7 +161,7 @@ class ContactSubscriptionViewSet(IntegrationViewSet):
         "invoice number, the subscription number, the location name or the numeric id.",
         parameters=[
             OpenApiParameter("id", int, OpenApiParameter.PATH, description="Contact id."),
-            s.ContactSubscriptionListQuery,
+            ListPageQuery,
         ],
         responses=list_responses(
             page_envelope("ContactSubscriptionListResponse", s.SubscriptionRow, meta_fields=ECHO),
@@ -173,7 +175,6 @@ class ContactSubscriptionViewSet(IntegrationViewSet):
     )
     def subscriptions(self, request, pk):
         contact = contact_on_side(request.user, pk, "customer")
-        query = self.validated_query(s.ContactSubscriptionListQuery)
-        rows = selectors.subscription_list(user=request.user, query=query, contact=contact)
+        rows, query = self.filtered_list(selectors.subscription_list(user=request.user, contact=contact))
         meta = _meta(query, "location_id", "start_date", "end_date", "q")
         return self.page_response(rows, ROW_SHAPE, query, meta=meta, stem=f"contact-{contact.pk}-subscriptions")
