@@ -3,7 +3,7 @@
 A list view names its FilterSet per action (`filterset_classes = {"list": ContactFilter}`); DRF's
 `filter_queryset()` applies it (`FilterBackend`) to what `get_queryset()` already walled off (`for_business`,
 `visible_to`): a FilterSet only narrows. drf-spectacular lists its filters as the operation's query parameters,
-described by each filter's `help_text`. Pagination and `format` are not filters (`core.api.query.ListQuery`).
+described by each filter's `help_text`. Pagination and `format` are not filters (`core.api.query.ListPageQuery`).
 
 The query-string rules every list shares:
 - an empty parameter is the value it is, validated like any other (`?kind=` is a 422), except search text:
