@@ -1,5 +1,6 @@
 """Money: Decimal only, explicit half-up rounding, one formatter for the business currency."""
 
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Context, Decimal
 
 MONEY = {"max_digits": 22, "decimal_places": 4}
@@ -98,12 +99,22 @@ def round_money(value, precision: int = 2) -> Decimal:
 
 def format_currency(value, business) -> str:
     """`$ 1,234.50`, `$ -12.00`, or `1.234,50 €` with the business's separators and placement."""
-    amount = round_money(value, business.currency_precision)
-    sign = "-" if amount < 0 else ""
-    digits = f"{abs(amount):,.{business.currency_precision}f}"
-    whole, _, fraction = digits.partition(".")
-    whole = whole.replace(",", business.thousand_separator)
-    number = f"{sign}{whole}{business.decimal_separator + fraction if fraction else ''}"
-    if business.currency_symbol_placement == "after":
-        return f"{number} {business.currency_symbol}"
-    return f"{business.currency_symbol} {number}"
+    return currency_formatter(business)(value)
+
+
+def currency_formatter(business) -> Callable[[object], str]:
+    """format_currency for one business, its settings read once: an export formats an amount on every line."""
+    precision = business.currency_precision
+    quantum = Decimal(1).scaleb(-precision)
+    spec = f",.{precision}f"
+    thousands, point, symbol = business.thousand_separator, business.decimal_separator, business.currency_symbol
+    after = business.currency_symbol_placement == "after"
+
+    def format_amount(value) -> str:
+        amount = to_decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
+        sign = "-" if amount < 0 else ""
+        whole, _, fraction = format(abs(amount), spec).partition(".")
+        number = f"{sign}{whole.replace(',', thousands)}{point + fraction if fraction else ''}"
+        return f"{number} {symbol}" if after else f"{symbol} {number}"
+
+    return format_amount

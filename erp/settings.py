@@ -259,18 +259,23 @@ ERP_IDEMPOTENCY_MAX_BODY = env.int("ERP_IDEMPOTENCY_MAX_BODY", default=64 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["core.api.authentication.CredentialAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.ActionRules"],
-    "DEFAULT_RENDERER_CLASSES": ["core.api.renderers.JsonRenderer"],
+    # JSON, and the downloads `?format=csv|xlsx` picks (core.api.renderers.FormatNegotiation).
+    "DEFAULT_RENDERER_CLASSES": [
+        "core.api.renderers.JsonRenderer",
+        "core.api.export.CsvRenderer",
+        "core.api.export.XlsxRenderer",
+    ],
     "DEFAULT_PARSER_CLASSES": [
         "core.api.renderers.ExactJSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.renderers.AlwaysJsonNegotiation",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.renderers.FormatNegotiation",
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.IntegrationAutoSchema",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
-    # `format` is an ordinary query parameter of ours (json, csv, xlsx), not DRF's renderer override.
-    "URL_FORMAT_OVERRIDE": None,
+    # `format` picks the renderer; each endpoint's query contract still validates it (422, never DRF's 404).
+    "URL_FORMAT_OVERRIDE": "format",
     "COERCE_DECIMAL_TO_STRING": False,
     "DATETIME_FORMAT": "iso-8601",
 }
@@ -298,6 +303,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation answers JSON; the csv and xlsx downloads are declared where an endpoint offers them
+    # (core.api.schema.list_responses/object_responses), with the `format` values its query contract takes.
+    "RENDERER_WHITELIST": ["core.api.renderers.JsonRenderer"],
     "SCHEMA_PATH_PREFIX": r"/api/v1/integration",
     "ENUM_NAME_OVERRIDES": {
         "ContactTypeEnum": "contacts.models.Contact.Type",

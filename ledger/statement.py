@@ -17,7 +17,7 @@ from django.utils import timezone
 from contacts.models import Contact
 from core.api.export import csv_cell, decimal_text, neutralise
 from core.dates import business_zone, day_bounds
-from core.money import MONEY, db_decimal, format_currency
+from core.money import MONEY, currency_formatter, db_decimal
 from ledger.contact_ledger import (
     DOC_LABELS,
     LedgerTotals,
@@ -50,6 +50,21 @@ LINE_FIELDS = (
     "due_date",
 )
 CSV_FIELDS = [f for f in LINE_FIELDS if f not in ("final_total", "total_due", "total_paid", "due_date")]
+#: period_lines_sql's columns behind CSV_FIELDS, in that order
+CSV_SQL_COLUMNS = (
+    "l.r_date",
+    "l.r_ref",
+    "l.r_label",
+    "l.r_location",
+    "l.r_payment_status",
+    "l.r_debit",
+    "l.r_credit",
+    "l.r_running",
+    "l.r_note",
+    "l.r_transaction_id",
+    "l.r_transaction_type",
+    "l.r_method",
+)
 AGING_BUCKETS = ("current", "1_30", "31_60", "61_90", "over_90")
 ZERO = Decimal(0)
 
@@ -57,9 +72,20 @@ ZERO = Decimal(0)
 def balance_text(running: Decimal, business) -> str:
     """The running balance as shown: its absolute value in the business currency, DR when the contact owes us
     (negative), CR when we owe them."""
-    if running == 0:
-        return format_currency(ZERO, business)
-    return f"{format_currency(abs(running), business)} {'DR' if running < 0 else 'CR'}"
+    return balance_formatter(business)(running)
+
+
+def balance_formatter(business):
+    """balance_text for one business, its currency settings read once (the csv shows a balance on every line)."""
+    amount = currency_formatter(business)
+    zero = amount(ZERO)
+
+    def text(running: Decimal) -> str:
+        if running == 0:
+            return zero
+        return f"{amount(abs(running))} {'DR' if running < 0 else 'CR'}"
+
+    return text
 
 
 def _aware(moment):
@@ -154,37 +180,18 @@ class ContactStatement:
 
     def csv_rows(self):
         """Every line in the format_1 layout (CSV_FIELDS), the opening row first, streamed: cells made straight
-        from the query's row tuples, and only the brought-forward balance computed beforehand."""
+        from the query's row tuples (only the columns the csv shows, in its order), and only the brought-forward
+        balance computed beforehand."""
         forward = brought_forward(self.contact, self.start, self.end, self.location_id)
         opening = self.opening_line(forward)
         yield [csv_cell(opening[name]) for name in CSV_FIELDS]
         sql, params = period_lines_sql(self.contact, self.start, self.end, self.location_id, self.q)
+        sql = f"SELECT {', '.join(CSV_SQL_COLUMNS)} FROM ({sql}) l ORDER BY l.r_date, l.r_grp, l.r_id"
+        zone, balance = self.zone, balance_formatter(self.business)
         with connection.chunked_cursor() as cursor:
             cursor.execute(sql, params)
-            at = {column[0]: i for i, column in enumerate(cursor.description)}
-            get = [
-                at[name]
-                for name in (
-                    "r_date",
-                    "r_ref",
-                    "r_label",
-                    "r_location",
-                    "r_payment_status",
-                    "r_debit",
-                    "r_credit",
-                    "r_running",
-                    "r_note",
-                    "r_transaction_id",
-                    "r_transaction_type",
-                    "r_method",
-                )
-            ]
-            zone, business = self.zone, self.business
             while rows := cursor.fetchmany(2000):
-                for row in rows:
-                    when, ref, label, location, status, debit, credit, running, note, txn, kind, method = (
-                        row[i] for i in get
-                    )
+                for when, ref, label, location, status, debit, credit, running, note, txn, kind, method in rows:
                     debit, credit = db_decimal(debit), db_decimal(credit)
                     yield [
                         _iso(when, zone),
@@ -194,7 +201,7 @@ class ContactStatement:
                         status or "",
                         decimal_text(debit) if debit else "",
                         decimal_text(credit) if credit else "",
-                        balance_text(forward + db_decimal(running), business),
+                        balance(forward + db_decimal(running)),
                         neutralise(note or ""),
                         txn,
                         kind,

@@ -13,7 +13,7 @@ from accounts.models import Account
 from accounts.reports import cash_flow
 from accounts.reports.payment_report import payment_account_rows
 from accounts.reports.summaries import balance_sheet, trial_balance
-from core.api.export import csv_cell, csv_response, download_name
+from core.api.export import csv_cell
 from core.api.query import ListPageQuery
 from core.api.rows import RowShape
 from core.api.schema import list_responses, object_envelope, object_responses, page_envelope
@@ -78,9 +78,8 @@ class AccountReportViewSet(IntegrationViewSet):
         _, before = day_bounds(self.business, end_date, end_date)
         data, figures = build(user=self.request.user, end_date=end_date, before=before, location_id=location)
         if query["format"] == "csv":
-            filename = download_name(stem, self.business.pk, "csv")
             rows = ([section, csv_cell(field), csv_cell(value)] for section, field, value in _flatten(data))
-            return csv_response(["section", "field", "value"], rows, filename)
+            return self.csv_response(["section", "field", "value"], rows, query, stem=stem)
         as_of = figures.as_of.isoformat() if figures.as_of else None
         return Response({"data": data, "meta": {"as_of_snapshot": as_of}})
 

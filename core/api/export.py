@@ -6,19 +6,20 @@ formula (starting with = + - @, tab or carriage return) are prefixed with a quot
 XLSX: the same columns, written by openpyxl in write-only mode; text is always stored as text.
 """
 
-import csv
 import datetime
-import io
 import tempfile
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from itertools import islice
+from types import GeneratorType
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from rest_framework.renderers import BaseRenderer
+from rest_framework_csv.renderers import CSVStreamingRenderer
 
 from core.api.renderers import json_dumps
 from core.money import WIRE_PLACES, wire_decimal, wire_text
@@ -72,38 +73,53 @@ def download_name(stem: str, business_id: int, extension: str) -> str:
     return f"{stem}-{business_id}-{stamp}.{extension}"
 
 
-def _csv_chunks(columns: list[str], rows: Iterable[list]):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write(BOM)
-    writer.writerow(columns)
-    while True:
-        chunk = list(islice(rows, ROWS_PER_CHUNK))
-        if chunk:
-            writer.writerows(chunk)
-        yield buffer.getvalue().encode("utf-8")
-        if len(chunk) < ROWS_PER_CHUNK:
-            return
-        buffer.seek(0)
-        buffer.truncate()
-
-
 def cells_of(columns: list[str], rows: Iterable[dict]) -> Iterator[list[str]]:
     """Dict rows as CSV cells in column order."""
     for row in rows:
         yield [csv_cell(row.get(column)) for column in columns]
 
 
-def csv_response(columns: list[str], rows: Iterable[list], filename: str) -> StreamingHttpResponse:
-    """Stream rows already in column order (lists of CSV-ready cells; None is an empty cell)."""
-    response = StreamingHttpResponse(_csv_chunks(columns, iter(rows)), content_type="text/csv; charset=utf-8")
+def attachment(response, filename: str):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def csv_object_response(data, filename: str) -> StreamingHttpResponse:
+class CsvRenderer(CSVStreamingRenderer):
+    """`format=csv`, chosen by DRF's content negotiation: djangorestframework-csv's streaming writer and its BOM
+    switch, rendering rows we have already shaped.
+
+    The library's `tablize` flattens each item into `a.b` columns; our rows arrive as cells in column order (nested
+    values JSON-encoded, text neutralised: core.api.rows), so it yields the header and the rows as they come. Its
+    writer yields a row at a time; the rows are joined ROWS_PER_CHUNK at a time, so a server writes a chunk, not a
+    line."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def tablize(self, data, header=None, labels=None):
+        yield header
+        yield from data
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        lines = super().render(data, accepted_media_type, {"bom": True, **(renderer_context or {})})
+        while chunk := b"".join(islice(lines, ROWS_PER_CHUNK)):
+            yield chunk
+
+    def response(
+        self, columns: list[str], rows: Iterable[list], filename: str, title: str = ""
+    ) -> StreamingHttpResponse:
+        """Stream rows already in column order (lists of CSV-ready cells; None is an empty cell)."""
+        # the library renders a list or a generator (anything else is taken as one item)
+        rows = rows if isinstance(rows, (list, GeneratorType)) else (row for row in rows)
+        content = self.render(rows, renderer_context={"header": columns})
+        content_type = f"{self.media_type}; charset={self.charset}"
+        return attachment(StreamingHttpResponse(content, content_type=content_type), filename)
+
+
+def object_cells(data) -> tuple[list[str], list[list[str]]]:
     """A single object as one row with a `data_json` column holding the JSON `data` value."""
-    return csv_response(["data_json"], [[json_text(data)]], filename)
+    return ["data_json"], [[json_text(data)]]
 
 
 def _xlsx_cell(sheet, value):
@@ -121,18 +137,38 @@ def _xlsx_cell(sheet, value):
     return value
 
 
+class XlsxRenderer(BaseRenderer):
+    """`format=xlsx`, chosen by DRF's content negotiation: openpyxl in write-only mode, the same columns as the
+    CSV; text is always stored as text."""
+
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        """The workbook of the dict rows `data`, columns `header` of the context, written to a temporary file and
+        returned open at its start (a workbook is a zip: it is sent once written, from disk, not from memory)."""
+        context = renderer_context or {}
+        columns = context["header"]
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(title=context.get("title", "Export")[:31])
+        sheet.append(columns)
+        for row in data:
+            sheet.append([_xlsx_cell(sheet, row.get(column)) for column in columns])
+        handle = tempfile.TemporaryFile()  # noqa: SIM115  closed by FileResponse once sent
+        workbook.save(handle)
+        handle.seek(0)
+        return handle
+
+    def response(self, columns: list[str], rows: Iterable[dict], filename: str, title: str = "Export") -> FileResponse:
+        handle = self.render(rows, renderer_context={"header": columns, "title": title})
+        return FileResponse(handle, as_attachment=True, filename=filename, content_type=self.media_type)
+
+
+def csv_response(columns: list[str], rows: Iterable[list], filename: str) -> StreamingHttpResponse:
+    return CsvRenderer().response(columns, rows, filename)
+
+
 def xlsx_response(columns: list[str], rows: Iterable[dict], filename: str, title: str = "Export") -> FileResponse:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(columns)
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, row.get(column)) for column in columns])
-    handle = tempfile.TemporaryFile()  # noqa: SIM115  closed by FileResponse once sent
-    workbook.save(handle)
-    handle.seek(0)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return XlsxRenderer().response(columns, rows, filename, title)

@@ -3,6 +3,7 @@ read back the same way."""
 
 import codecs
 from decimal import Decimal
+from types import SimpleNamespace
 
 import simplejson
 from django.conf import settings
@@ -93,20 +94,32 @@ class ExactJSONParser(JSONParser):
         return value
 
 
-class AlwaysJsonNegotiation(DefaultContentNegotiation):
-    """The API answers JSON whatever the Accept header says; exports are chosen with `format=`."""
+class FormatNegotiation(DefaultContentNegotiation):
+    """`?format=` (DRF's URL_FORMAT_OVERRIDE) picks the view's renderer of that format: csv, xlsx. Without one, the
+    API answers JSON whatever the Accept header says. A format no renderer has (`json`, `format_2`, `pdf`, empty) is
+    answered by the first renderer, JSON, and left to the view's query contract: an unknown value is its 422, never
+    DRF's 404."""
 
     def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
-class SchemaNegotiation(DefaultContentNegotiation):
-    """The schema answers YAML by default, JSON for `?format=json` or an Accept header that asks for JSON."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        wanted = request.query_params.get("format")
+        wanted = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
         if wanted:
             for renderer in renderers:
                 if renderer.format == wanted:
                     return renderer, renderer.media_type
-        return super().select_renderer(request, renderers, format_suffix)
+        return self.unformatted(request, renderers, format_suffix)
+
+    def unformatted(self, request, renderers, format_suffix):
+        return renderers[0], renderers[0].media_type
+
+
+class AcceptNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation by the Accept header alone."""
+
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
+
+
+class SchemaNegotiation(FormatNegotiation):
+    """The schema answers YAML by default, JSON for `?format=json` or an Accept header that asks for JSON."""
+
+    def unformatted(self, request, renderers, format_suffix):
+        return AcceptNegotiation().select_renderer(request, renderers, format_suffix)

@@ -14,7 +14,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from core.api import idempotency
-from core.api.export import cells_of, csv_object_response, csv_response, download_name, xlsx_response
+from core.api.export import CsvRenderer, cells_of, download_name, object_cells
 from core.api.filtering import FilterBackend
 from core.api.query import ListPageQuery
 from core.api.renderers import ExactJSONParser
@@ -54,6 +54,11 @@ class IntegrationViewSet(viewsets.GenericViewSet):
         timezone.activate(zoneinfo.ZoneInfo(self.business.time_zone))
 
     def finalize_response(self, request, response, *args, **kwargs):
+        if isinstance(response, Response):
+            # A Response is JSON: errors, writes, and a `?format=csv` the action does not offer. The csv and xlsx
+            # renderers write only the downloads built below.
+            renderer = self.get_renderers()[0]
+            request.accepted_renderer, request.accepted_media_type = renderer, renderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
         # Still inside the request's transaction: a write's answer commits with its effect (core.api.idempotency).
         idempotency.complete_in_transaction(request._request, response)
@@ -126,16 +131,35 @@ class IntegrationViewSet(viewsets.GenericViewSet):
         return serializer.validated_data
 
     # --- responses -------------------------------------------------------------------------
+    def export_renderer(self, query: dict | None):
+        """The csv or xlsx renderer DRF's negotiation chose for `?format=`, when the validated query asks for that
+        format (an action without a format in its query contract answers JSON); None for JSON."""
+        renderer = getattr(self.request, "accepted_renderer", None)
+        fmt = (query or {}).get("format")
+        return renderer if fmt is not None and getattr(renderer, "format", None) == fmt != "json" else None
+
+    def download_of(self, renderer, columns: list[str], rows, stem: str | None = None):
+        """`rows` as the renderer's download `<stem>-<business_id>-<timestamp>.<format>`: CSV-ready cell lists for
+        csv, dict rows for xlsx."""
+        stem = stem or self.export_stem
+        filename = download_name(stem, self.business.pk, renderer.format)
+        return renderer.response(columns, rows, filename, title=stem)
+
+    def csv_response(self, columns: list[str], rows, query: dict, stem: str | None = None):
+        """Rows already CSV cells in column order (a ledger, a report) as the `format=csv` download."""
+        renderer = self.export_renderer(query)
+        assert isinstance(renderer, CsvRenderer), "csv_response serves a query whose format is csv"
+        return self.download_of(renderer, columns, rows, stem)
+
     def page_response(
         self, queryset, shape: RowShape, query: dict, *, wrap=None, meta: dict | None = None, stem: str | None = None
     ):
         """A paginated `{"data", "meta"}` page, or every row as csv/xlsx when `format` asks for it."""
-        fmt = query.get("format", "json")
-        if fmt == "csv":
-            filename = download_name(stem or self.export_stem, self.business.pk, "csv")
-            return csv_response(shape.names, shape.csv_rows(queryset, self.row_context()), filename)
-        if fmt == "xlsx":
-            return self.export_response(shape.names, shape.rows(queryset, self.row_context(), stream=True), fmt, stem)
+        renderer = self.export_renderer(query)
+        if isinstance(renderer, CsvRenderer):
+            return self.download_of(renderer, shape.names, shape.csv_rows(queryset, self.row_context()), stem)
+        if renderer is not None:
+            return self.download_of(renderer, shape.names, shape.rows(queryset, self.row_context(), stream=True), stem)
         page, per_page = query["page"], query["per_page"]
         total = queryset.count()
         offset = (page - 1) * per_page
@@ -151,10 +175,11 @@ class IntegrationViewSet(viewsets.GenericViewSet):
 
     def export_response(self, columns: list[str], rows, fmt: str, stem: str | None = None):
         """Dict rows as a csv or xlsx download."""
-        filename = download_name(stem or self.export_stem, self.business.pk, fmt)
-        if fmt == "xlsx":
-            return xlsx_response(columns, rows, filename, title=stem or self.export_stem)
-        return csv_response(columns, cells_of(columns, rows), filename)
+        renderer = self.export_renderer({"format": fmt})
+        assert renderer is not None, "export_response serves a query whose format is csv or xlsx"
+        if isinstance(renderer, CsvRenderer):
+            rows = cells_of(columns, rows)
+        return self.download_of(renderer, columns, rows, stem)
 
     def object_response(
         self,
@@ -165,8 +190,9 @@ class IntegrationViewSet(viewsets.GenericViewSet):
         message: str | None = None,
         status: int = http.HTTP_200_OK,
     ):
-        if (query or {}).get("format") == "csv":
-            return csv_object_response(data, download_name(stem or self.export_stem, self.business.pk, "csv"))
+        """`{"data"}` (with `message` after a write), or `format=csv`: one row whose `data_json` cell holds `data`."""
+        if isinstance(renderer := self.export_renderer(query), CsvRenderer):
+            return self.download_of(renderer, *object_cells(data), stem)
         body = {"message": message, "data": data} if message is not None else {"data": data}
         return Response(body, status=status)
 

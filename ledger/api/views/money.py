@@ -6,7 +6,6 @@ from rest_framework.response import Response
 
 from contacts.models import Contact
 from contacts.permissions import CONTACT_READ, ContactVisible
-from core.api.export import csv_response, download_name
 from core.api.query import ListPageQuery, ObjectFormatQuery
 from core.api.rows import RowShape
 from core.api.schema import envelope, list_responses, object_envelope, object_responses, page_envelope
@@ -135,8 +134,7 @@ class ContactMoneyViewSet(IntegrationViewSet):
             q=query.get("q"),
         )
         if query["format"] == "csv":
-            filename = download_name(f"contact-ledger-{contact.pk}", self.business.pk, "csv")
-            return csv_response(CSV_FIELDS, statement.csv_rows(), filename)
+            return self.csv_response(CSV_FIELDS, statement.csv_rows(), query, stem=f"contact-ledger-{contact.pk}")
         meta = {
             "start_date": query["start_date"],
             "end_date": query["end_date"],
