@@ -141,3 +141,15 @@ def execute_together(statements: list) -> None:
             return
         for sql, params in statements:
             cursor.execute(sql, params)
+
+
+def native_timestamps(cursor) -> None:
+    """Read the timestamptz columns of this cursor (a Django cursor on PostgreSQL) with psycopg's own loader, its C
+    implementation, instead of the pure-Python subclass Django registers: an export reads one on every line
+    (`make bench-money`). Both give aware datetimes, Django's in UTC and psycopg's in the session's time zone, which
+    Django sets to UTC; the caller converts to the business's zone either way."""
+    if connection.vendor != "postgresql":
+        return
+    from psycopg.types.datetime import TimestamptzLoader
+
+    cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)

@@ -59,8 +59,10 @@ def owes_us_direction(contact: Contact) -> int:
     return -1 if contact.type == Contact.Type.SUPPLIER else 1
 
 
-def _document_rows(scope: dict, location_id):
+def _document_rows(scope: dict, location_id, columns=COLUMNS, where=None):
     documents = Transaction.objects.filter(**scope).counting_toward_dues()
+    if where is not None:
+        documents = documents.filter(where)
     if location_id:
         documents = documents.filter(Q(location_id=location_id) | Q(type="ledger_discount"))
     # An opening balance is what a customer (or both) owed us, a debit; what we owed a supplier, a credit.
@@ -109,12 +111,14 @@ def _document_rows(scope: dict, location_id):
         ),
         r_contact_id=F("contact_id"),
         r_contact_type=F("contact__type"),
-    ).values(*COLUMNS)
+    ).values(*columns)
 
 
-def _payment_rows(scope: dict, location_id):
+def _payment_rows(scope: dict, location_id, columns=COLUMNS, where=None):
     """Parents (pay due) and single-document payments; children are part of their parent's amount."""
     payments = TransactionPayment.objects.filter(**scope, parent__isnull=True)
+    if where is not None:
+        payments = payments.filter(where)
     if location_id:
         payments = payments.filter(Q(transaction__location_id=location_id) | Q(transaction__isnull=True))
     supplier_opening = Q(transaction__type="opening_balance", payment_for__type=Contact.Type.SUPPLIER)
@@ -154,14 +158,22 @@ def _payment_rows(scope: dict, location_id):
         r_side=Case(When(purchase_side, then=Value("purchase")), default=Value("sell"), output_field=CharField()),
         r_contact_id=F("payment_for_id"),
         r_contact_type=F("payment_for__type"),
-    ).values(*COLUMNS)
+    ).values(*columns)
 
 
-def _union_sql(documents_scope: dict, payments_scope: dict, location_id) -> tuple[str, list]:
+def _union_sql(
+    documents_scope: dict,
+    payments_scope: dict,
+    location_id,
+    columns=COLUMNS,
+    documents_where: Q | None = None,
+    payments_where: Q | None = None,
+) -> tuple[str, list]:
+    """The union of document and payment rows (`columns` of COLUMNS), each arm narrowed by its scope and `where`."""
     # order_by(): the models' default ordering is not allowed inside a compound statement (SQLite).
-    documents = _document_rows(documents_scope, location_id).order_by()
-    union = documents.union(_payment_rows(payments_scope, location_id).order_by(), all=True)
-    sql, params = union.query.sql_with_params()
+    documents = _document_rows(documents_scope, location_id, columns, documents_where).order_by()
+    payments = _payment_rows(payments_scope, location_id, columns, payments_where).order_by()
+    sql, params = documents.union(payments, all=True).query.sql_with_params()
     return sql, list(params)
 
 
@@ -288,11 +300,25 @@ def ledger_totals(contact: Contact, start, end, location_id=None) -> LedgerTotal
         return LedgerTotals(*(db_decimal(value) for value in cursor.fetchone()))
 
 
+def _contact_union_sql(contact: Contact, location_id, columns, documents_where: Q, payments_where: Q):
+    scope = {"business_id": contact.business_id}
+    return _union_sql(
+        {**scope, "contact": contact},
+        {**scope, "payment_for": contact},
+        location_id,
+        columns,
+        documents_where,
+        payments_where,
+    )
+
+
 def brought_forward(contact: Contact, start, end, location_id=None) -> Decimal:
-    """Only the balance brought forward into [start, end) (what a csv download needs before its first line)."""
-    flagged, params = flagged_sql(contact, start, end, location_id)
+    """Only the balance brought forward into [start, end) (what a csv download needs before its first line): the
+    rows flagged r_bf by flagged_sql, selected by plain date bounds in each arm so only they are read."""
+    documents = Q(transaction_date__lt=start) | Q(type="opening_balance", transaction_date__lt=end)
+    union, params = _contact_union_sql(contact, location_id, ("r_debit", "r_credit"), documents, Q(paid_on__lt=start))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT SUM(CASE WHEN v.r_bf = 1 THEN {EFFECT} ELSE 0 END) FROM ({flagged}) v", params)
+        cursor.execute(f"SELECT SUM({EFFECT}) FROM ({union}) v", params)
         return db_decimal(cursor.fetchone()[0])
 
 
@@ -304,25 +330,46 @@ def contact_closing(contact: Contact) -> Decimal:
         return db_decimal(cursor.fetchone()[0])
 
 
-def period_lines_sql(contact: Contact, start, end, location_id=None, q: str | None = None) -> tuple[str, list]:
+#: what period_lines_sql orders and sums by, and what `q` searches, whichever columns it is asked for
+_ORDERED_SUMMED = ("r_date", "r_grp", "r_id", "r_debit", "r_credit")
+_SEARCHED = ("r_ref", "r_label", "r_kind", "r_location", "r_payment_status", "r_note", "r_transaction_id")
+
+
+def period_lines_sql(
+    contact: Contact, start, end, location_id=None, q: str | None = None, columns=None
+) -> tuple[str, list]:
     """The period's lines in ledger order (date, documents before payments, id) with r_running, the running
     balance within the period (add the brought-forward balance to it). `q` narrows the lines shown, not the
-    running balance."""
-    flagged, params = flagged_sql(contact, start, end, location_id)
+    running balance. `columns` (of COLUMNS and r_running, in the order wanted; all of them by default) is what
+    the rows hold: an export reads only what it shows.
+
+    The lines are the rows flagged r_in by flagged_sql (dated in [start, end), opening balances folded into the
+    opening row), selected by plain date bounds in each arm of the union: PostgreSQL then estimates and reads
+    only them."""
+    wanted = [c for c in columns if c != "r_running"] if columns else list(COLUMNS)
+    carried = list(dict.fromkeys([*_ORDERED_SUMMED, *(_SEARCHED if q else ()), *wanted]))
+    union, params = _contact_union_sql(
+        contact,
+        location_id,
+        carried,
+        Q(transaction_date__gte=start, transaction_date__lt=end) & ~Q(type="opening_balance"),
+        Q(paid_on__gte=start, paid_on__lt=end),
+    )
     inner = (
         f"SELECT v.*, SUM({EFFECT}) OVER (ORDER BY v.r_date, v.r_grp, v.r_id "
-        f"ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r_running FROM ({flagged}) v WHERE v.r_in = 1"
+        f"ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r_running FROM ({union}) v"
     )
     where = ""
     if q:
-        fields = ("t.r_ref", "t.r_label", "t.r_kind", "t.r_location", "t.r_payment_status", "t.r_note")
+        fields = [f"t.{column}" for column in _SEARCHED[:-1]]
         conditions, matching = contains_any_sql(fields, q)
         where = " WHERE " + " OR ".join(conditions)
         params = [*params, *matching]
         if q.isascii() and q.isdigit() and len(q) < 19:
             where += " OR t.r_transaction_id = %s"
             params.append(int(q))
-    return f"SELECT * FROM ({inner}) t{where} ORDER BY t.r_date, t.r_grp, t.r_id", params
+    selected = ", ".join(f"t.{c}" for c in columns) if columns else "*"
+    return f"SELECT {selected} FROM ({inner}) t{where} ORDER BY t.r_date, t.r_grp, t.r_id", params
 
 
 # --- many contacts at once (the back office's contact list) -----------------------------------------------------

@@ -18,6 +18,7 @@ from contacts.models import Contact
 from core.api.export import csv_cell, decimal_text, neutralise
 from core.dates import business_zone, day_bounds
 from core.money import MONEY, currency_formatter, db_decimal
+from core.sql import native_timestamps
 from ledger.contact_ledger import (
     DOC_LABELS,
     LedgerTotals,
@@ -52,18 +53,18 @@ LINE_FIELDS = (
 CSV_FIELDS = [f for f in LINE_FIELDS if f not in ("final_total", "total_due", "total_paid", "due_date")]
 #: period_lines_sql's columns behind CSV_FIELDS, in that order
 CSV_SQL_COLUMNS = (
-    "l.r_date",
-    "l.r_ref",
-    "l.r_label",
-    "l.r_location",
-    "l.r_payment_status",
-    "l.r_debit",
-    "l.r_credit",
-    "l.r_running",
-    "l.r_note",
-    "l.r_transaction_id",
-    "l.r_transaction_type",
-    "l.r_method",
+    "r_date",
+    "r_ref",
+    "r_label",
+    "r_location",
+    "r_payment_status",
+    "r_debit",
+    "r_credit",
+    "r_running",
+    "r_note",
+    "r_transaction_id",
+    "r_transaction_type",
+    "r_method",
 )
 AGING_BUCKETS = ("current", "1_30", "31_60", "61_90", "over_90")
 ZERO = Decimal(0)
@@ -81,9 +82,9 @@ def balance_formatter(business):
     zero = amount(ZERO)
 
     def text(running: Decimal) -> str:
-        if running == 0:
+        if not running:
             return zero
-        return f"{amount(abs(running))} {'DR' if running < 0 else 'CR'}"
+        return f"{amount(-running)} DR" if running < 0 else f"{amount(running)} CR"
 
     return text
 
@@ -185,24 +186,27 @@ class ContactStatement:
         forward = brought_forward(self.contact, self.start, self.end, self.location_id)
         opening = self.opening_line(forward)
         yield [csv_cell(opening[name]) for name in CSV_FIELDS]
-        sql, params = period_lines_sql(self.contact, self.start, self.end, self.location_id, self.q)
-        sql = f"SELECT {', '.join(CSV_SQL_COLUMNS)} FROM ({sql}) l ORDER BY l.r_date, l.r_grp, l.r_id"
+        sql, params = period_lines_sql(
+            self.contact, self.start, self.end, self.location_id, self.q, columns=CSV_SQL_COLUMNS
+        )
         zone, balance = self.zone, balance_formatter(self.business)
         with connection.chunked_cursor() as cursor:
+            native_timestamps(cursor)
             cursor.execute(sql, params)
             while rows := cursor.fetchmany(2000):
                 for when, ref, label, location, status, debit, credit, running, note, txn, kind, method in rows:
                     debit, credit = db_decimal(debit), db_decimal(credit)
                     yield [
-                        _iso(when, zone),
-                        neutralise(ref or ""),
-                        neutralise(label),
-                        neutralise(location or ""),
+                        # PostgreSQL's aware datetimes directly; SQLite's text and naive values through _iso
+                        when.astimezone(zone).isoformat() if getattr(when, "tzinfo", None) else _iso(when, zone),
+                        neutralise(ref) if ref else "",
+                        label,  # one of the engine's fixed labels
+                        neutralise(location) if location else "",
                         status or "",
                         decimal_text(debit) if debit else "",
                         decimal_text(credit) if credit else "",
                         balance(forward + db_decimal(running)),
-                        neutralise(note or ""),
+                        neutralise(note) if note else "",
                         txn,
                         kind,
                         method,
