@@ -87,8 +87,7 @@ def _transaction_horizon(cursor, business_id):
 class _HorizonMemo:
     """An on-commit entry that only carries the horizon a transaction read (calling it does nothing)."""
 
-    def __init__(self, business_id):
-        self.business_id, self.horizon = business_id, None
+    horizon = None
 
     def __call__(self):
         pass
@@ -97,7 +96,7 @@ class _HorizonMemo:
 def _memo(business_id) -> _HorizonMemo:
     memos = connection.__dict__.setdefault("_balance_horizon_memos", {})
     if business_id not in memos:
-        memos[business_id] = _HorizonMemo(business_id)
+        memos[business_id] = _HorizonMemo()
     return memos[business_id]
 
 

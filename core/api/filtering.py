@@ -87,41 +87,45 @@ class IdField(QueryFieldMixin, forms.Field):
         return number
 
 
-class DateField(QueryFieldMixin, forms.Field):
+class _MomentField(QueryFieldMixin, forms.Field):
+    """A date or date-time parameter: `parse(text)` reads it (None: not one), then the 1900–9998 range applies."""
+
+    parse = None
+
+    def to_python(self, value):
+        if value is None:
+            return None
+        moment = type(self).parse(value)
+        if moment is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if not EARLIEST_DATE <= moment.date() <= LATEST_DATE:
+            raise ValidationError(self.error_messages["out_of_range"], code="out_of_range")
+        return self.value_of(moment)
+
+
+class DateField(_MomentField):
     """`Y-m-d`, or `Y-m-d H:i:s` whose time is ignored (RULES §10), between 1900-01-01 and 9998-12-31."""
 
     default_error_messages = {
         "invalid": f"The {{field}} must be a date as {DATE_FORMATS}.",
         "out_of_range": DATE_OUT_OF_RANGE,
     }
+    parse = staticmethod(parse_request_date)
 
-    def to_python(self, value) -> datetime.date | None:
-        if value is None:
-            return None
-        moment = parse_request_date(value)
-        if moment is None:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        if not EARLIEST_DATE <= moment.date() <= LATEST_DATE:
-            raise ValidationError(self.error_messages["out_of_range"], code="out_of_range")
+    def value_of(self, moment) -> datetime.date:
         return moment.date()
 
 
-class SyncDateTimeField(QueryFieldMixin, forms.Field):
+class SyncDateTimeField(_MomentField):
     """`updated_since`: an ISO-8601 date-time (core.api.fields.parse_sync_datetime)."""
 
     default_error_messages = {
         "invalid": "The {field} field must be an ISO-8601 date-time.",
         "out_of_range": DATE_OUT_OF_RANGE,
     }
+    parse = staticmethod(parse_sync_datetime)
 
-    def to_python(self, value):
-        if value is None:
-            return None
-        moment = parse_sync_datetime(value)
-        if moment is None:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        if not EARLIEST_DATE <= moment.date() <= LATEST_DATE:
-            raise ValidationError(self.error_messages["out_of_range"], code="out_of_range")
+    def value_of(self, moment) -> datetime.datetime:
         return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 

@@ -7,7 +7,6 @@ from rest_framework import serializers
 from contacts.models import Contact
 from core.api.filtering import BooleanFilter, ChoiceFilter, DateRangeFilterSet, IdFilter, SearchFilterSet, matching
 from core.api.query import PER_PAGE_MAX, ListPageQuery
-from core.api.serializers import numeric_id
 from ledger.selectors import _overdue
 
 
@@ -35,10 +34,7 @@ class DocumentFilter(SearchFilterSet, DateRangeFilterSet):
     def search(self, queryset, name, value):
         # Contacts matching the name first (a small set), so the page can walk the list index and stop early.
         named = Contact.all_objects.filter(business=self.business, name__icontains=value).values("pk")
-        match = Q(**{f"{self.number_field}__icontains": value}) | Q(contact_id__in=named)
-        if numeric_id(value) is not None:
-            match |= Q(pk=numeric_id(value))
-        return queryset.filter(match)
+        return queryset.filter(matching(value, self.number_field) | Q(contact_id__in=named))
 
 
 class SellFilter(DocumentFilter):
