@@ -21,6 +21,10 @@ from core.api.renderers import ExactJSONParser
 from core.api.rows import RowShape
 from core.dates import day_bounds
 
+#: A list's 422 names its parameters in one order: the page, the search text, the format, then the list's filters in
+#: their FilterSet's order; the first one's message is the envelope's `message`.
+ERROR_ORDER = {"page": 0, "per_page": 1, "q": 2, "format": 3}
+
 
 class IntegrationViewSet(viewsets.GenericViewSet):
     #: JSON bodies by default; endpoints that take uploads add MultiPartParser.
@@ -103,7 +107,8 @@ class IntegrationViewSet(viewsets.GenericViewSet):
         except ValidationError as exc:
             errors.update(exc.detail)
         if errors:
-            raise ValidationError(errors)
+            rank = lambda item: ERROR_ORDER.get(item[0], len(ERROR_ORDER))  # noqa: E731
+            raise ValidationError(dict(sorted(errors.items(), key=rank)))
         return rows, {**query, **self.filterset.values}
 
     def validated_query(self, serializer_class) -> dict:

@@ -281,6 +281,22 @@ def test_an_empty_q_is_no_search(api, business):
     assert "Findable" in [row["name"] for row in response.json()["data"]]
 
 
+@pytest.mark.parametrize(
+    ("url", "order"),
+    [
+        (f"{CONTACTS}?kind=nobody&format=pdf&q=x&per_page=0", ["per_page", "q", "format", "kind"]),
+        (f"{BASE}/sells?status=gone&format=pdf&q=x", ["q", "format", "status"]),
+        (f"{BASE}/products?type=gone&format=pdf&page=0", ["page", "format", "type"]),
+    ],
+)
+def test_a_list_names_its_bad_parameters_in_one_order(api, business, url, order):
+    """page, per_page, q, format, then the list's filters: the first one's message is the envelope's message."""
+    data = assert_validation_error(api.get(url), *order)
+
+    assert list(data["errors"]) == order
+    assert data["message"].startswith(data["errors"][order[0]][0])
+
+
 # --- OPTIONS -------------------------------------------------------------------------------------------------------
 
 
