@@ -7,7 +7,9 @@ bulk writers (core.bulk.bulk_insert, core.sql.insert_rows) end in `balance_rows_
 the writing transaction, after the rows were written. One statement reads the business's horizon (how far
 snapshots reach) and, when the write is dated before it, adds a stale mark for the part of the snapshots the row
 counts toward (the dues, or the account balances): those figures of the snapshots after that moment stop counting
-for the reports until the next build. Nothing is a database trigger: the same code runs on SQLite and PostgreSQL.
+for the reports until the next build. An account movement's mark names its account: only that account's balance in
+the later snapshots stops counting (the other accounts keep the latest snapshot). Nothing is a database trigger: the
+same code runs on SQLite and PostgreSQL.
 
 Why after the write: a build raises the horizon, then waits for every transaction that was running (they have
 written, so they hold a transaction id) before reading; a writer that has not read the horizon yet reads the new
@@ -25,11 +27,12 @@ EPOCH = datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
 DUES, ACCOUNTS, BOTH = "dues", "accounts", "both"
 
 
-def balance_rows_written(business_id, moments, part=BOTH) -> None:
+def balance_rows_written(business_id, moments, part=BOTH, account_id=None) -> None:
     """Mark the business's snapshots after the earliest of `moments` stale for `part` (the dues, the account
-    balances or both), if any snapshot may reach there. Outside a transaction: one statement, an INSERT … SELECT that
-    writes a row only when the business's horizon is later than the moment. Inside one, the horizon is read once
-    (the first balance write of the transaction) and a mark is inserted only for a write dated before it."""
+    balances or both) — for the account balances, only `account_id`'s when given — if any snapshot may reach there.
+    Outside a transaction: one statement, an INSERT … SELECT that writes a row only when the business's horizon is
+    later than the moment. Inside one, the horizon is read once (the first balance write of the transaction) and a
+    mark is inserted only for a write dated before it."""
     from accounts.models import BalanceScope, BalanceStaleMark
 
     moments = [m for m in moments if m is not None]
@@ -38,20 +41,23 @@ def balance_rows_written(business_id, moments, part=BOTH) -> None:
     ops = connection.ops
     earliest = min(moments)
     mark = ops.quote_name(BalanceStaleMark._meta.db_table)
-    values = [ops.adapt_datetimefield_value(earliest), part, ops.adapt_datetimefield_value(timezone.now())]
+    if part != ACCOUNTS:
+        account_id = None  # a mark of the dues (or of both) is the business's
+    values = [ops.adapt_datetimefield_value(earliest), part, account_id, ops.adapt_datetimefield_value(timezone.now())]
     with connection.cursor() as cursor:
         if not connection.in_atomic_block:
             scope = ops.quote_name(BalanceScope._meta.db_table)
             cursor.execute(
-                f"INSERT INTO {mark} (business_id, stale_from, part, created_at) "
-                f"SELECT business_id, %s, %s, %s FROM {scope} WHERE business_id = %s AND horizon > %s",
+                f"INSERT INTO {mark} (business_id, stale_from, part, account_id, created_at) "
+                f"SELECT business_id, %s, %s, %s, %s FROM {scope} WHERE business_id = %s AND horizon > %s",
                 [*values, business_id, values[0]],
             )
             return
         horizon = _transaction_horizon(cursor, business_id)
         if horizon is not None and horizon > earliest:
             cursor.execute(
-                f"INSERT INTO {mark} (business_id, stale_from, part, created_at) VALUES (%s, %s, %s, %s)",
+                f"INSERT INTO {mark} (business_id, stale_from, part, account_id, created_at) "
+                "VALUES (%s, %s, %s, %s, %s)",
                 [business_id, *values],
             )
 
@@ -112,11 +118,16 @@ def contact_reclassified(business_id) -> None:
 
 
 def _group(rows) -> dict:
-    """{business_id: [moments]} of (business_id, moment) pairs."""
+    """{(business_id, account_id): [moments]} of (business_id, account_id, moment) rows."""
     grouped: dict = {}
-    for business_id, moment in rows:
-        grouped.setdefault(business_id, []).append(moment)
+    for business_id, account_id, moment in rows:
+        grouped.setdefault((business_id, account_id), []).append(moment)
     return grouped
+
+
+def _mark_groups(model, grouped: dict) -> None:
+    for (business_id, account_id), moments in grouped.items():
+        balance_rows_written(business_id, moments, model.balance_part, account_id)
 
 
 def objects_written(model, objects) -> None:
@@ -124,8 +135,9 @@ def objects_written(model, objects) -> None:
     field = getattr(model, "balance_date_field", None)
     if field is None:
         return
-    for business_id, moments in _group((o.business_id, getattr(o, field)) for o in objects).items():
-        balance_rows_written(business_id, moments, model.balance_part)
+    scope = f"{model.balance_account_field}_id" if model.balance_account_field else None
+    rows = ((o.business_id, getattr(o, scope) if scope else None, getattr(o, field)) for o in objects)
+    _mark_groups(model, _group(rows))
 
 
 def rows_written(model, columns: list[str], rows) -> None:
@@ -134,36 +146,44 @@ def rows_written(model, columns: list[str], rows) -> None:
     if field is None:
         return
     business, date = columns.index("business"), columns.index(field)
-    for business_id, moments in _group((row[business], row[date]) for row in rows).items():
-        balance_rows_written(business_id, moments, model.balance_part)
+    account = columns.index(model.balance_account_field) if model.balance_account_field in columns else None
+    _mark_groups(
+        model, _group((row[business], row[account] if account is not None else None, row[date]) for row in rows)
+    )
 
 
 class BalanceRowQuerySet(models.QuerySet):
     """Writes through a queryset note the earliest moment they touch (before and, for update(), after)."""
 
-    def _touched(self) -> dict:
-        field = self.model.balance_date_field
-        rows = self.order_by().values_list("business_id").annotate(first=models.Min(field))
-        return dict(rows)
+    def _touched(self, *, every_account=False) -> dict:
+        """{(business_id, account_id): earliest moment} of the rows (account_id None: no account, or every one)."""
+        field, account = self.model.balance_date_field, self.model.balance_account_field
+        if not account or every_account:
+            rows = self.order_by().values_list("business_id").annotate(first=models.Min(field))
+            return {(business_id, None): first for business_id, first in rows}
+        rows = self.order_by().values_list("business_id", f"{account}_id").annotate(first=models.Min(field))
+        return {(business_id, account_id): first for business_id, account_id, first in rows}
 
     def update(self, **kwargs):
         if not self.model.balance_fields.intersection(kwargs):
             return super().update(**kwargs)
-        touched = self._touched()
+        account = self.model.balance_account_field
+        touched = self._touched(every_account=bool(account) and bool({account, f"{account}_id"} & set(kwargs)))
         done = super().update(**kwargs)
         new = kwargs.get(self.model.balance_date_field)
-        for business_id, first in touched.items():
+        for (business_id, account_id), first in touched.items():
             moments = [first, new if isinstance(new, datetime.datetime) else None]
-            balance_rows_written(business_id, moments, self.model.balance_part)
+            balance_rows_written(business_id, moments, self.model.balance_part, account_id)
         return done
 
     update.alters_data = True
 
     def delete(self):
-        touched = self._touched() | self.model.cascaded_moments(self)
+        cascaded = {(business_id, None): first for business_id, first in self.model.cascaded_moments(self).items()}
+        touched = self._touched() | cascaded
         done = super().delete()
-        for business_id, first in touched.items():
-            balance_rows_written(business_id, [first], self.model.balance_part)
+        for (business_id, account_id), first in touched.items():
+            balance_rows_written(business_id, [first], self.model.balance_part, account_id)
         return done
 
     delete.alters_data = True
@@ -182,6 +202,8 @@ class BalanceRow(models.Model):
     balance_date_field: str = ""
     balance_part: str = BOTH
     balance_fields: frozenset = frozenset()
+    #: the account a row moves (its marks name it, so the other accounts' snapshot balances stay valid)
+    balance_account_field: str = ""
 
     class Meta:
         abstract = True
@@ -191,7 +213,12 @@ class BalanceRow(models.Model):
         instance = super().from_db(db, field_names, values)
         # as loaded (never a query: a deferred date stays unknown, and save() then reads the current one)
         instance._balance_loaded = instance.__dict__.get(cls.balance_date_field)
+        if cls.balance_account_field:
+            instance._balance_loaded_account = instance.__dict__.get(f"{cls.balance_account_field}_id")
         return instance
+
+    def _balance_account(self):
+        return getattr(self, f"{self.balance_account_field}_id") if self.balance_account_field else None
 
     @classmethod
     def cascaded_moments(cls, queryset) -> dict:
@@ -214,15 +241,25 @@ class BalanceRow(models.Model):
         if loaded is None and not self._state.adding and self.pk is not None:
             # loaded without its date (deferred): the date it had is the database's
             loaded = type(self)._base_manager.filter(pk=self.pk).values_list(self.balance_date_field, flat=True).first()
+        adding = self._state.adding
         super().save(*args, **kwargs)
         moment = getattr(self, self.balance_date_field)
-        balance_rows_written(self.business_id, [moment, loaded], self.balance_part)
+        account = self._balance_account()
+        if account is not None and not adding:
+            was = getattr(self, "_balance_loaded_account", None)
+            if was != account:  # moved to another account (or the old one is unknown): every account
+                account = None
+        balance_rows_written(self.business_id, [moment, loaded], self.balance_part, account)
         self._balance_loaded = moment
+        if self.balance_account_field:
+            self._balance_loaded_account = self._balance_account()
 
     def delete(self, *args, **kwargs):
         cascaded = type(self).cascaded_moments(type(self)._base_manager.filter(pk=self.pk))
         moments = [getattr(self, self.balance_date_field), getattr(self, "_balance_loaded", None), *cascaded.values()]
-        business_id = self.business_id
+        business_id, account = self.business_id, self._balance_account()
+        if account is not None and getattr(self, "_balance_loaded_account", account) != account:
+            account = None  # moved since it was loaded: every account
         done = super().delete(*args, **kwargs)
-        balance_rows_written(business_id, moments, self.balance_part)
+        balance_rows_written(business_id, moments, self.balance_part, account)
         return done

@@ -100,6 +100,7 @@ class AccountTransaction(BalanceRow):
 
     balance_date_field = "operation_date"
     balance_part = "accounts"
+    balance_account_field = "account"
     balance_fields = frozenset({"business", "business_id", "account", "account_id", "type", "amount", "operation_date"})
 
     class Meta:
@@ -137,7 +138,8 @@ class BalanceScope(models.Model):
 
 class BalanceStaleMark(models.Model):
     """A balance-changing write dated `stale_from`, before the horizon: the `part` it changed (the dues, the account
-    balances, or both) of every snapshot taken after that moment is invalid until the next build consumes the mark."""
+    balances — of `account` alone when set —, or both) of every snapshot taken after that moment is invalid until the
+    next build consumes the mark."""
 
     class Part(models.TextChoices):
         DUES = "dues", "Customer and supplier dues"
@@ -147,6 +149,14 @@ class BalanceStaleMark(models.Model):
     business = models.ForeignKey("core.Business", on_delete=models.CASCADE, related_name="+")
     stale_from = models.DateTimeField()
     part = models.CharField(max_length=8, choices=Part.choices, default=Part.BOTH)
+    account = models.ForeignKey(
+        "accounts.Account",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Only this account's balance is stale (account balances); empty: every account's.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,4 +1,4 @@
-from django.db.models import Case, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Subquery, Sum, Value, When
+from django.db.models import Case, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from accounts.balance_marks import EPOCH
@@ -39,9 +39,9 @@ class AccountQuerySet(BusinessQuerySet):
 
     def with_balance(self, before=None):
         """balance = Σ credit − Σ debit of the account's movements (those before `before`, when given). Without
-        `before`, through the latest month-end snapshot whose account balances are valid (no stale mark of the
-        account balances dated before it): its balance plus the movements since, in the same statement; with no
-        such snapshot, every movement. Both give the same number to the last digit."""
+        `before`, through the latest month-end snapshot whose balance of the account is valid (no stale mark of
+        every account's balances, or of this account's, dated before it): its balance plus the movements since, in
+        the same statement; with no such snapshot, every movement. Both give the same number to the last digit."""
         from accounts.models import AccountTransaction, BalanceSnapshot, BalanceSnapshotAccount, BalanceStaleMark
 
         movements = AccountTransaction.objects.filter(account_id=OuterRef("pk"))
@@ -50,8 +50,11 @@ class AccountQuerySet(BusinessQuerySet):
             total = total.annotate(total=Sum(SIGNED)).values("total")
             return self.annotate(balance=Coalesce(Subquery(total, output_field=DecimalField(**MONEY)), ZERO))
         stale = BalanceStaleMark.objects.filter(business_id=OuterRef("business_id"), stale_from__lt=OuterRef("before"))
+        stale = stale.exclude(part=BalanceStaleMark.Part.DUES).filter(
+            Q(account__isnull=True) | Q(account_id=OuterRef(OuterRef("pk")))  # every account's, or this one's
+        )
         valid = BalanceSnapshot.objects.filter(business_id=OuterRef("business_id"), location=None).exclude(
-            Exists(stale.exclude(part=BalanceStaleMark.Part.DUES))
+            Exists(stale)
         )
         latest = valid.order_by("-before")[:1]
         accounts = self.alias(

@@ -167,8 +167,8 @@ def snapshot_figures(report, args, api, seeded, *, raw_summary, check_summary):
         )
         report.note(
             f"after a deposit dated {label} ({when:%Y-%m-%d}) the trial balance reads the snapshot of {as_of} (the "
-            "dues keep the latest snapshot: a deposit changes no due; the account balances read the latest snapshot "
-            "before the deposit, plus the movements since)."
+            "dues and the other accounts keep the latest snapshot; the deposit's account alone reads the latest "
+            "snapshot before the deposit, plus its movements since)."
         )
 
     # the same write left in place, then the rebuild
@@ -194,7 +194,7 @@ def write_cost_figures(report, args, api, business, account, contact_model):
 
     def without(fn):
         def run():
-            marks.balance_rows_written = lambda business_id, moments, part=None: None
+            marks.balance_rows_written = lambda business_id, moments, part=None, account_id=None: None
             try:
                 return fn()
             finally:

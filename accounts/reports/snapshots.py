@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db import transaction as db
-from django.db.models import Min, Q, Sum
+from django.db.models import Min, Sum
 from django.utils import timezone
 
 from accounts.balance_marks import horizon_changed
@@ -118,20 +118,44 @@ class Figures:
 
 @dataclass
 class Stale:
-    """The earliest stale mark of each part of the snapshots (None: that part of every snapshot is valid)."""
+    """The earliest stale mark of each part of the snapshots (None: that part of every snapshot is valid); the
+    account balances' part is split: `accounts` for every account, `by_account` for one account's balance."""
 
     dues: datetime.datetime | None = None
     accounts: datetime.datetime | None = None
+    by_account: dict = field(default_factory=dict)
+
+    @property
+    def any_account(self) -> datetime.datetime | None:
+        """The earliest mark touching any account balance."""
+        moments = [m for m in (self.accounts, *self.by_account.values()) if m is not None]
+        return min(moments) if moments else None
 
 
 def stale_from(business_id) -> Stale:
-    """One aggregate over the business's marks: a mark of `both` counts for each part."""
-    marks = BalanceStaleMark.objects.filter(business_id=business_id)
-    found = marks.aggregate(
-        dues=Min("stale_from", filter=~Q(part=BalanceStaleMark.Part.ACCOUNTS)),
-        accounts=Min("stale_from", filter=~Q(part=BalanceStaleMark.Part.DUES)),
+    """One grouped read of the business's marks: a mark of `both` counts for each part."""
+    Part = BalanceStaleMark.Part
+    rows = (
+        BalanceStaleMark.objects.filter(business_id=business_id)
+        .order_by()
+        .values_list("part", "account_id")
+        .annotate(first=Min("stale_from"))
     )
-    return Stale(found["dues"], found["accounts"])
+    stale = Stale()
+    for part, account_id, first in rows:
+        if part != Part.ACCOUNTS:
+            stale.dues = _earlier(stale.dues, first)
+        if part == Part.DUES:
+            continue
+        if account_id is None:
+            stale.accounts = _earlier(stale.accounts, first)
+        else:
+            stale.by_account[account_id] = _earlier(stale.by_account.get(account_id), first)
+    return stale
+
+
+def _earlier(a, b):
+    return b if a is None or b < a else a
 
 
 def _latest(business_id, before, stale, location_id):
@@ -157,10 +181,12 @@ def report_figures(business, before, location_id=None, *, use_snapshots=True) ->
         customer, supplier = dues.customer_due + customer, dues.supplier_due + supplier
     else:
         customer, supplier = business_dues(business, before, location_id)
+    accounts_as_of = None
     if whole is not None:
         totals = dict(BalanceSnapshotAccount.objects.filter(snapshot=whole).values_list("account_id", "balance"))
         for account_id, delta in account_movements(business.pk, before, since=whole.before).items():
             totals[account_id] = totals.get(account_id, Decimal(0)) + delta
+        accounts_as_of = _touched_accounts(business.pk, before, whole, stale.by_account, totals)
     else:
         totals = account_movements(business.pk, before)
     return Figures(
@@ -168,8 +194,37 @@ def report_figures(business, before, location_id=None, *, use_snapshots=True) ->
         supplier,
         totals,
         dues_as_of=dues.period_end if dues is not None else None,
-        accounts_as_of=whole.period_end if whole is not None else None,
+        accounts_as_of=accounts_as_of,
     )
+
+
+def _touched_accounts(business_id, before, whole, by_account: dict, totals: dict) -> datetime.date:
+    """The accounts with a mark of their own dated before `whole` get, in `totals`, their balance in the latest
+    snapshot before their mark plus their movements since (all their movements when there is none): only the
+    touched accounts go back. The earliest snapshot read, for `accounts_as_of`."""
+    touched = {account_id: mark for account_id, mark in by_account.items() if mark < whole.before}
+    if not touched:
+        return whole.period_end
+    older = BalanceSnapshot.objects.filter(
+        business_id=business_id, location=None, before__lte=max(touched.values())
+    ).order_by("before")
+    older = list(older.values_list("pk", "before", "period_end"))
+    groups: dict = {}  # (pk, before, period_end) or None -> account ids
+    for account_id, mark in touched.items():
+        usable = [snapshot for snapshot in older if snapshot[1] <= mark]
+        groups.setdefault(usable[-1] if usable else None, []).append(account_id)
+    used = whole.period_end
+    for snapshot, account_ids in groups.items():
+        held = {}
+        if snapshot is not None:
+            rows = BalanceSnapshotAccount.objects.filter(snapshot_id=snapshot[0], account_id__in=account_ids)
+            held = dict(rows.values_list("account_id", "balance"))
+            used = min(used, snapshot[2])
+        since = snapshot[1] if snapshot is not None else None
+        moved = account_movements(business_id, before, since=since, account_ids=account_ids)
+        for account_id in account_ids:
+            totals[account_id] = held.get(account_id, Decimal(0)) + moved.get(account_id, Decimal(0))
+    return used
 
 
 # --- building ------------------------------------------------------------------------------------------------------
@@ -308,8 +363,11 @@ def verify_balance_snapshots(business) -> list[str]:
                     f"{where}: dues {snapshot.customer_due}/{snapshot.supplier_due}, computed {customer}/{supplier}"
                 )
         if snapshot.location_id is None and (stale.accounts is None or snapshot.before <= stale.accounts):
-            stored = {a: b for a, b in snapshot.accounts.values_list("account_id", "balance") if b}
-            computed = {a: b for a, b in account_movements(business.pk, snapshot.before).items() if b}
+            touched = {a for a, mark in stale.by_account.items() if mark < snapshot.before}  # not valid: not compared
+            stored = {a: b for a, b in snapshot.accounts.values_list("account_id", "balance") if b and a not in touched}
+            computed = {
+                a: b for a, b in account_movements(business.pk, snapshot.before).items() if b and a not in touched
+            }
             if stored != computed:
                 differences.append(f"{where}: account balances {stored}, computed {computed}")
     return differences

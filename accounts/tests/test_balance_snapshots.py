@@ -154,12 +154,12 @@ def test_a_backdated_write_makes_the_later_snapshots_stale_at_once(books, write)
     build_balance_snapshots(books.business, now=JULY)
     _backdated_writes(books)[write]()
     stale = stale_from(books.business.pk)
-    assert stale.dues is not None or stale.accounts is not None
+    assert stale.dues is not None or stale.any_account is not None
     for day in (datetime.date(2026, 1, 31), datetime.date(2026, 2, 28), datetime.date(2026, 6, 3)):
         for location in (None, books.shop.pk, books.depot.pk):
             figures = through_snapshots(books, end_of(books, day), location)
             assert same(figures, full(books, end_of(books, day), location)), (write, day, location)
-            for used, mark in ((figures.dues_as_of, stale.dues), (figures.accounts_as_of, stale.accounts)):
+            for used, mark in ((figures.dues_as_of, stale.dues), (figures.accounts_as_of, stale.any_account)):
                 assert used is None or mark is None or end_of(books, used) <= mark, (write, day, location)
     again = build_balance_snapshots(books.business, now=JULY)
     assert again.marks >= 1 and again.written > 0
@@ -319,3 +319,74 @@ def test_the_account_list_reads_the_snapshots_with_the_same_balances(api, books)
         k: v for k, v in before.items() if k != books.bank.pk
     }
     assert stale_from(books.business.pk).dues is None  # a deposit changes no due: the dues stay valid
+
+
+def _balances_of_get_accounts(books) -> dict:
+    from accounts.models import Account
+
+    accounts = Account.objects.for_business(books.business)
+    return dict(accounts.with_balance().values_list("id", "balance"))
+
+
+def _full_balances(books) -> dict:
+    from accounts.models import Account
+
+    far = end_of(books, datetime.date(2030, 1, 1))
+    return dict(Account.objects.for_business(books.business).with_balance(before=far).values_list("id", "balance"))
+
+
+def test_a_backdated_movement_sends_only_its_account_back(books):
+    """A deposit dated in March names its account: that account's balance reads February's snapshot plus its own
+    movements since; every other account and the dues keep May's."""
+    build_balance_snapshots(books.business, now=JULY)
+    put_in(books.business, books.user, books.bank, "1.2345", when=moment(2026, 3, 9))
+
+    ((part, account_id, when),) = BalanceStaleMark.objects.values_list("part", "account_id", "stale_from")
+    assert (part, account_id, when) == ("accounts", books.bank.pk, moment(2026, 3, 9))
+    stale = stale_from(books.business.pk)
+    assert (stale.dues, stale.accounts, stale.by_account) == (None, None, {books.bank.pk: moment(2026, 3, 9)})
+    june = end_of(books, datetime.date(2026, 6, 3))
+    figures = through_snapshots(books, june)
+    assert same(figures, full(books, june))
+    assert (figures.dues_as_of, figures.accounts_as_of) == (datetime.date(2026, 5, 31), datetime.date(2026, 2, 28))
+    assert _balances_of_get_accounts(books) == _full_balances(books)
+    assert verify_balance_snapshots(books.business) == []  # the valid accounts of every snapshot still agree
+
+
+def test_a_backdated_movement_before_the_first_snapshot_recomputes_its_account_alone(books):
+    build_balance_snapshots(books.business, now=JULY)
+    put_in(books.business, books.user, books.till, "3", when=moment(2025, 12, 30))
+
+    june = end_of(books, datetime.date(2026, 6, 3))
+    figures = through_snapshots(books, june)
+    assert same(figures, full(books, june))
+    assert figures.accounts_as_of == datetime.date(2026, 5, 31)  # no snapshot before the mark: none read for it
+    assert _balances_of_get_accounts(books) == _full_balances(books)
+
+
+@pytest.mark.parametrize("how", ["save", "update"])
+def test_a_movement_moved_to_another_account_marks_every_account(books, how):
+    build_balance_snapshots(books.business, now=JULY)
+    movement = AccountTransaction.objects.filter(account=books.vault).order_by("id").first()
+    if how == "save":
+        movement.account = books.safe
+        movement.save()
+    else:
+        AccountTransaction.objects.filter(pk=movement.pk).update(account=books.safe)
+
+    ((account_id, part),) = set(BalanceStaleMark.objects.values_list("account_id", "part"))
+    assert (account_id, part) == (None, "accounts")
+    june = end_of(books, datetime.date(2026, 6, 3))
+    assert same(through_snapshots(books, june), full(books, june))
+    assert _balances_of_get_accounts(books) == _full_balances(books)
+
+
+def test_a_deleted_movement_marks_its_account(books):
+    build_balance_snapshots(books.business, now=JULY)
+    movement = AccountTransaction.objects.filter(account=books.vault).order_by("id").first()
+    AccountTransaction.objects.filter(pk=movement.pk).delete()
+
+    assert list(BalanceStaleMark.objects.values_list("account_id", flat=True)) == [books.vault.pk]
+    june = end_of(books, datetime.date(2026, 6, 3))
+    assert same(through_snapshots(books, june), full(books, june))
+    assert _balances_of_get_accounts(books) == _full_balances(books)
