@@ -217,8 +217,14 @@ class BalanceRow(models.Model):
             instance._balance_loaded_account = instance.__dict__.get(f"{cls.balance_account_field}_id")
         return instance
 
-    def _balance_account(self):
-        return getattr(self, f"{self.balance_account_field}_id") if self.balance_account_field else None
+    def _marked_account(self, *, unknown_is_same: bool):
+        """The account this row's mark names: its account, or None (every account) when the row has none, or moved
+        to another one since it was loaded (or was never loaded, unless `unknown_is_same`)."""
+        if not self.balance_account_field:
+            return None
+        account = getattr(self, f"{self.balance_account_field}_id")
+        was = getattr(self, "_balance_loaded_account", account if unknown_is_same else None)
+        return account if was == account else None
 
     @classmethod
     def cascaded_moments(cls, queryset) -> dict:
@@ -244,22 +250,16 @@ class BalanceRow(models.Model):
         adding = self._state.adding
         super().save(*args, **kwargs)
         moment = getattr(self, self.balance_date_field)
-        account = self._balance_account()
-        if account is not None and not adding:
-            was = getattr(self, "_balance_loaded_account", None)
-            if was != account:  # moved to another account (or the old one is unknown): every account
-                account = None
+        account = self._marked_account(unknown_is_same=adding)
         balance_rows_written(self.business_id, [moment, loaded], self.balance_part, account)
         self._balance_loaded = moment
         if self.balance_account_field:
-            self._balance_loaded_account = self._balance_account()
+            self._balance_loaded_account = getattr(self, f"{self.balance_account_field}_id")
 
     def delete(self, *args, **kwargs):
         cascaded = type(self).cascaded_moments(type(self)._base_manager.filter(pk=self.pk))
         moments = [getattr(self, self.balance_date_field), getattr(self, "_balance_loaded", None), *cascaded.values()]
-        business_id, account = self.business_id, self._balance_account()
-        if account is not None and getattr(self, "_balance_loaded_account", account) != account:
-            account = None  # moved since it was loaded: every account
+        business_id, account = self.business_id, self._marked_account(unknown_is_same=True)
         done = super().delete(*args, **kwargs)
         balance_rows_written(business_id, moments, self.balance_part, account)
         return done

@@ -26,6 +26,10 @@ from core.dates import day_bounds
 ERROR_ORDER = {"page": 0, "per_page": 1, "q": 2, "format": 3}
 
 
+def _error_rank(item) -> int:
+    return ERROR_ORDER.get(item[0], len(ERROR_ORDER))
+
+
 class IntegrationViewSet(viewsets.GenericViewSet):
     #: JSON bodies by default; endpoints that take uploads add MultiPartParser.
     parser_classes = [ExactJSONParser]
@@ -107,8 +111,7 @@ class IntegrationViewSet(viewsets.GenericViewSet):
         except ValidationError as exc:
             errors.update(exc.detail)
         if errors:
-            rank = lambda item: ERROR_ORDER.get(item[0], len(ERROR_ORDER))  # noqa: E731
-            raise ValidationError(dict(sorted(errors.items(), key=rank)))
+            raise ValidationError(dict(sorted(errors.items(), key=_error_rank)))
         return rows, {**query, **self.filterset.values}
 
     def validated_query(self, serializer_class) -> dict:
