@@ -7,9 +7,12 @@ bulk writers (core.bulk.bulk_insert, core.sql.insert_rows) end in `balance_rows_
 the writing transaction, after the rows were written. One statement reads the business's horizon (how far
 snapshots reach) and, when the write is dated before it, adds a stale mark for the part of the snapshots the row
 counts toward (the dues, or the account balances): those figures of the snapshots after that moment stop counting
-for the reports until the next build. An account movement's mark names its account: only that account's balance in
-the later snapshots stops counting (the other accounts keep the latest snapshot). Nothing is a database trigger: the
-same code runs on SQLite and PostgreSQL.
+for the reports until the next build. A mark names the scope its row counts in — an account movement its account, a
+document or payment its contact (`BalanceRow.balance_scope_field`) —: only that account's balance, or that contact's
+dues, in the later snapshots stops counting (the other accounts and contacts keep the latest snapshot). A write
+that moves a row to another account or contact, or touches rows of many at once without naming them, names none:
+every account's, or every contact's, figures. Nothing is a database trigger: the same code runs on SQLite and
+PostgreSQL.
 
 Why after the write: a build raises the horizon, then waits for every transaction that was running (they have
 written, so they hold a transaction id) before reading; a writer that has not read the horizon yet reads the new
@@ -27,9 +30,10 @@ EPOCH = datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
 DUES, ACCOUNTS, BOTH = "dues", "accounts", "both"
 
 
-def balance_rows_written(business_id, moments, part=BOTH, account_id=None) -> None:
+def balance_rows_written(business_id, moments, part=BOTH, scope_id=None) -> None:
     """Mark the business's snapshots after the earliest of `moments` stale for `part` (the dues, the account
-    balances or both) — for the account balances, only `account_id`'s when given — if any snapshot may reach there.
+    balances or both) — only the account (account balances) or the contact (dues) `scope_id` when given — if any
+    snapshot may reach there.
     Outside a transaction: one statement, an INSERT … SELECT that writes a row only when the business's horizon is
     later than the moment. Inside one, the horizon is read once (the first balance write of the transaction) and a
     mark is inserted only for a write dated before it."""
@@ -41,23 +45,24 @@ def balance_rows_written(business_id, moments, part=BOTH, account_id=None) -> No
     ops = connection.ops
     earliest = min(moments)
     mark = ops.quote_name(BalanceStaleMark._meta.db_table)
-    if part != ACCOUNTS:
-        account_id = None  # a mark of the dues (or of both) is the business's
-    values = [ops.adapt_datetimefield_value(earliest), part, account_id, ops.adapt_datetimefield_value(timezone.now())]
+    account_id = scope_id if part == ACCOUNTS else None
+    contact_id = scope_id if part == DUES else None  # a mark of both parts names neither
+    now = ops.adapt_datetimefield_value(timezone.now())
+    values = [ops.adapt_datetimefield_value(earliest), part, account_id, contact_id, now]
     with connection.cursor() as cursor:
         if not connection.in_atomic_block:
             scope = ops.quote_name(BalanceScope._meta.db_table)
             cursor.execute(
-                f"INSERT INTO {mark} (business_id, stale_from, part, account_id, created_at) "
-                f"SELECT business_id, %s, %s, %s, %s FROM {scope} WHERE business_id = %s AND horizon > %s",
+                f"INSERT INTO {mark} (business_id, stale_from, part, account_id, contact_id, created_at) "
+                f"SELECT business_id, %s, %s, %s, %s, %s FROM {scope} WHERE business_id = %s AND horizon > %s",
                 [*values, business_id, values[0]],
             )
             return
         horizon = _transaction_horizon(cursor, business_id)
         if horizon is not None and horizon > earliest:
             cursor.execute(
-                f"INSERT INTO {mark} (business_id, stale_from, part, account_id, created_at) "
-                "VALUES (%s, %s, %s, %s, %s)",
+                f"INSERT INTO {mark} (business_id, stale_from, part, account_id, contact_id, created_at) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
                 [business_id, *values],
             )
 
@@ -112,22 +117,32 @@ def horizon_changed(business_id) -> None:
     memos.pop(business_id, None)
 
 
-def contact_reclassified(business_id) -> None:
+def contact_reclassified(business_id, contact_id=None) -> None:
     """A contact's type decides on which side its rows count: a change reaches back to its first row."""
-    balance_rows_written(business_id, [EPOCH], DUES)
+    balance_rows_written(business_id, [EPOCH], DUES, contact_id)
 
 
 def _group(rows) -> dict:
-    """{(business_id, account_id): [moments]} of (business_id, account_id, moment) rows."""
+    """{(business_id, scope_id): [moments]} of (business_id, scope_id, moment) rows."""
     grouped: dict = {}
-    for business_id, account_id, moment in rows:
-        grouped.setdefault((business_id, account_id), []).append(moment)
+    for business_id, scope_id, moment in rows:
+        grouped.setdefault((business_id, scope_id), []).append(moment)
     return grouped
 
 
 def _mark_groups(model, grouped: dict) -> None:
-    for (business_id, account_id), moments in grouped.items():
-        balance_rows_written(business_id, moments, model.balance_part, account_id)
+    for (business_id, scope_id), moments in grouped.items():
+        balance_rows_written(business_id, moments, model.balance_part, scope_id)
+
+
+def earliest_by_key(*groups: dict) -> dict:
+    """{key: earliest moment} over dicts of {key: moment}."""
+    merged: dict = {}
+    for group in groups:
+        for key, moment in group.items():
+            if moment is not None:
+                merged[key] = min(moment, merged.get(key, moment))
+    return merged
 
 
 def objects_written(model, objects) -> None:
@@ -135,7 +150,7 @@ def objects_written(model, objects) -> None:
     field = getattr(model, "balance_date_field", None)
     if field is None:
         return
-    scope = f"{model.balance_account_field}_id" if model.balance_account_field else None
+    scope = f"{model.balance_scope_field}_id" if model.balance_scope_field else None
     rows = ((o.business_id, getattr(o, scope) if scope else None, getattr(o, field)) for o in objects)
     _mark_groups(model, _group(rows))
 
@@ -146,44 +161,41 @@ def rows_written(model, columns: list[str], rows) -> None:
     if field is None:
         return
     business, date = columns.index("business"), columns.index(field)
-    account = columns.index(model.balance_account_field) if model.balance_account_field in columns else None
-    _mark_groups(
-        model, _group((row[business], row[account] if account is not None else None, row[date]) for row in rows)
-    )
+    scope = columns.index(model.balance_scope_field) if model.balance_scope_field in columns else None
+    _mark_groups(model, _group((row[business], row[scope] if scope is not None else None, row[date]) for row in rows))
 
 
 class BalanceRowQuerySet(models.QuerySet):
     """Writes through a queryset note the earliest moment they touch (before and, for update(), after)."""
 
-    def _touched(self, *, every_account=False) -> dict:
-        """{(business_id, account_id): earliest moment} of the rows (account_id None: no account, or every one)."""
-        field, account = self.model.balance_date_field, self.model.balance_account_field
-        if not account or every_account:
+    def _touched(self, *, every_scope=False) -> dict:
+        """{(business_id, scope_id): earliest moment} of the rows (scope_id None: no scope, or every one)."""
+        field, scope = self.model.balance_date_field, self.model.balance_scope_field
+        if not scope or every_scope:
             rows = self.order_by().values_list("business_id").annotate(first=models.Min(field))
             return {(business_id, None): first for business_id, first in rows}
-        rows = self.order_by().values_list("business_id", f"{account}_id").annotate(first=models.Min(field))
-        return {(business_id, account_id): first for business_id, account_id, first in rows}
+        rows = self.order_by().values_list("business_id", f"{scope}_id").annotate(first=models.Min(field))
+        return {(business_id, scope_id): first for business_id, scope_id, first in rows}
 
     def update(self, **kwargs):
         if not self.model.balance_fields.intersection(kwargs):
             return super().update(**kwargs)
-        account = self.model.balance_account_field
-        touched = self._touched(every_account=bool(account) and bool({account, f"{account}_id"} & set(kwargs)))
+        scope = self.model.balance_scope_field
+        touched = self._touched(every_scope=bool(scope) and bool({scope, f"{scope}_id"} & set(kwargs)))
         done = super().update(**kwargs)
         new = kwargs.get(self.model.balance_date_field)
-        for (business_id, account_id), first in touched.items():
+        for (business_id, scope_id), first in touched.items():
             moments = [first, new if isinstance(new, datetime.datetime) else None]
-            balance_rows_written(business_id, moments, self.model.balance_part, account_id)
+            balance_rows_written(business_id, moments, self.model.balance_part, scope_id)
         return done
 
     update.alters_data = True
 
     def delete(self):
-        cascaded = {(business_id, None): first for business_id, first in self.model.cascaded_moments(self).items()}
-        touched = self._touched() | cascaded
+        touched = earliest_by_key(self._touched(), self.model.cascaded_moments(self))
         done = super().delete()
-        for (business_id, account_id), first in touched.items():
-            balance_rows_written(business_id, [first], self.model.balance_part, account_id)
+        for (business_id, scope_id), first in touched.items():
+            balance_rows_written(business_id, [first], self.model.balance_part, scope_id)
         return done
 
     delete.alters_data = True
@@ -202,8 +214,9 @@ class BalanceRow(models.Model):
     balance_date_field: str = ""
     balance_part: str = BOTH
     balance_fields: frozenset = frozenset()
-    #: the account a row moves (its marks name it, so the other accounts' snapshot balances stay valid)
-    balance_account_field: str = ""
+    #: the account a movement moves, or the contact whose dues a document or payment counts in: its marks name it,
+    #: so the other accounts' balances and the other contacts' dues in the snapshots stay valid
+    balance_scope_field: str = ""
 
     class Meta:
         abstract = True
@@ -213,22 +226,23 @@ class BalanceRow(models.Model):
         instance = super().from_db(db, field_names, values)
         # as loaded (never a query: a deferred date stays unknown, and save() then reads the current one)
         instance._balance_loaded = instance.__dict__.get(cls.balance_date_field)
-        if cls.balance_account_field:
-            instance._balance_loaded_account = instance.__dict__.get(f"{cls.balance_account_field}_id")
+        if cls.balance_scope_field:
+            instance._balance_loaded_scope = instance.__dict__.get(f"{cls.balance_scope_field}_id")
         return instance
 
-    def _marked_account(self, *, unknown_is_same: bool):
-        """The account this row's mark names: its account, or None (every account) when the row has none, or moved
-        to another one since it was loaded (or was never loaded, unless `unknown_is_same`)."""
-        if not self.balance_account_field:
+    def _marked_scope(self, *, unknown_is_same: bool):
+        """The account or contact this row's mark names: its own, or None (every one) when the row has none, or
+        moved to another one since it was loaded (or was never loaded, unless `unknown_is_same`)."""
+        if not self.balance_scope_field:
             return None
-        account = getattr(self, f"{self.balance_account_field}_id")
-        was = getattr(self, "_balance_loaded_account", account if unknown_is_same else None)
-        return account if was == account else None
+        scope = getattr(self, f"{self.balance_scope_field}_id")
+        was = getattr(self, "_balance_loaded_scope", scope if unknown_is_same else None)
+        return scope if was == scope else None
 
     @classmethod
     def cascaded_moments(cls, queryset) -> dict:
-        """{business_id: earliest moment} of rows that deleting `queryset` deletes with it (none by default)."""
+        """{(business_id, scope_id): earliest moment} of rows that deleting `queryset` deletes with it (none by
+        default)."""
         return {}
 
     @classmethod
@@ -250,16 +264,17 @@ class BalanceRow(models.Model):
         adding = self._state.adding
         super().save(*args, **kwargs)
         moment = getattr(self, self.balance_date_field)
-        account = self._marked_account(unknown_is_same=adding)
-        balance_rows_written(self.business_id, [moment, loaded], self.balance_part, account)
+        scope = self._marked_scope(unknown_is_same=adding)
+        balance_rows_written(self.business_id, [moment, loaded], self.balance_part, scope)
         self._balance_loaded = moment
-        if self.balance_account_field:
-            self._balance_loaded_account = getattr(self, f"{self.balance_account_field}_id")
+        if self.balance_scope_field:
+            self._balance_loaded_scope = getattr(self, f"{self.balance_scope_field}_id")
 
     def delete(self, *args, **kwargs):
         cascaded = type(self).cascaded_moments(type(self)._base_manager.filter(pk=self.pk))
-        moments = [getattr(self, self.balance_date_field), getattr(self, "_balance_loaded", None), *cascaded.values()]
-        business_id, account = self.business_id, self._marked_account(unknown_is_same=True)
+        moments = [getattr(self, self.balance_date_field), getattr(self, "_balance_loaded", None)]
+        own = {(self.business_id, self._marked_scope(unknown_is_same=True)): min(m for m in moments if m is not None)}
         done = super().delete(*args, **kwargs)
-        balance_rows_written(business_id, moments, self.balance_part, account)
+        for (business_id, scope_id), first in earliest_by_key(own, cascaded).items():
+            balance_rows_written(business_id, [first], self.balance_part, scope_id)
         return done

@@ -100,7 +100,7 @@ class AccountTransaction(BalanceRow):
 
     balance_date_field = "operation_date"
     balance_part = "accounts"
-    balance_account_field = "account"
+    balance_scope_field = "account"
     balance_fields = frozenset({"business", "business_id", "account", "account_id", "type", "amount", "operation_date"})
 
     class Meta:
@@ -137,9 +137,9 @@ class BalanceScope(models.Model):
 
 
 class BalanceStaleMark(models.Model):
-    """A balance-changing write dated `stale_from`, before the horizon: the `part` it changed (the dues, the account
-    balances — of `account` alone when set —, or both) of every snapshot taken after that moment is invalid until the
-    next build consumes the mark."""
+    """A balance-changing write dated `stale_from`, before the horizon: the `part` it changed (the dues — of `contact`
+    alone when set —, the account balances — of `account` alone when set —, or both) of every snapshot taken after
+    that moment is invalid until the next build consumes the mark."""
 
     class Part(models.TextChoices):
         DUES = "dues", "Customer and supplier dues"
@@ -156,6 +156,14 @@ class BalanceStaleMark(models.Model):
         blank=True,
         related_name="+",
         help_text="Only this account's balance is stale (account balances); empty: every account's.",
+    )
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Only this contact's dues are stale (dues); empty: every contact's.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -208,3 +216,21 @@ class BalanceSnapshotAccount(models.Model):
 
     def __str__(self):
         return f"{self.account_id}: {self.balance}"
+
+
+class BalanceSnapshotContact(models.Model):
+    """One contact's dues in a whole-business snapshot: what it adds to the snapshot's customer_due and supplier_due
+    (its rows dated before the snapshot's `before`). Written only in the snapshots of the months its dues changed:
+    its dues in any snapshot are those of its latest row at or before it (none: zero). They let a backdated write
+    send that contact alone back to an older snapshot."""
+
+    snapshot = models.ForeignKey(BalanceSnapshot, on_delete=models.CASCADE, related_name="contacts")
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
+    customer_due = models.DecimalField(**MONEY)
+    supplier_due = models.DecimalField(**MONEY)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contact", "snapshot"], name="uniq_snapshot_contact")]
+
+    def __str__(self):
+        return f"{self.contact_id}: {self.customer_due}/{self.supplier_due}"

@@ -101,12 +101,27 @@ def snapshot_figures(report, args, api, seeded, *, raw_summary, check_summary):
         )
         assert response.status_code == 201, response.content[:300]
 
-    def rolled_back(when, *, time_write, verify=None):
+    customer = Contact.objects.filter(business=business, type="customer", deleted_at=None).order_by("id").first()
+
+    def pay_due_on(when):
+        response = api.client.post(
+            f"{API}/contacts/{customer.pk}/payments",
+            {
+                "amount": "0.0001",
+                "method": "cash",
+                "paid_on": when.strftime("%Y-%m-%d %H:%M:%S"),
+                "account_id": account.pk,
+            },
+            content_type="application/json",
+        )
+        assert response.status_code in (200, 201), response.content[:300]
+
+    def rolled_back(when, *, time_write, verify=None, write=deposit_on):
         def run():
             with transaction.atomic():
                 start = time.perf_counter()
                 if when is not None:
-                    deposit_on(when)
+                    write(when)
                 report_start = time.perf_counter()
                 body = api.json(trial, {})
                 end = time.perf_counter()
@@ -134,14 +149,21 @@ def snapshot_figures(report, args, api, seeded, *, raw_summary, check_summary):
         return verify
 
     seen = {}
-    for label, when in (("in the latest snapshot's month", in_month), ("a year back", year_back)):
-        after = rolled_back(when, time_write=False)
-        rolled_back(when, time_write=False, verify=same_as_full(f"trial-balance after a deposit dated {label}"))()
+    scenarios = [("a deposit", deposit_on, "in the latest snapshot's month", in_month)]
+    scenarios.append(("a deposit", deposit_on, "a year back", year_back))
+    if customer is not None:
+        scenarios.append(("a pay-due", pay_due_on, "in the latest snapshot's month", in_month))
+        scenarios.append(("a pay-due", pay_due_on, "a year back", year_back))
+    for what, write, label, when in scenarios:
+        after = rolled_back(when, time_write=False, write=write)
+        rolled_back(
+            when, time_write=False, write=write, verify=same_as_full(f"trial-balance after {what} dated {label}")
+        )()
         as_of = seen["as_of"]
         samples = common.interleaved(
             {
                 "after": after,
-                "with the write": rolled_back(when, time_write=True),
+                "with the write": rolled_back(when, time_write=True, write=write),
                 "plain": rolled_back(None, time_write=False),
             },
             runs=args.runs,
@@ -150,7 +172,7 @@ def snapshot_figures(report, args, api, seeded, *, raw_summary, check_summary):
         extra = {"as_of_snapshot_after_write": as_of, "write_dated": when.isoformat()}
         _figure(
             report,
-            f"GET trial-balance after a deposit dated {label}",
+            f"GET trial-balance after {what} dated {label}",
             samples["after"],
             samples["plain"],
             "trial balance via snapshot",
@@ -159,16 +181,16 @@ def snapshot_figures(report, args, api, seeded, *, raw_summary, check_summary):
         )
         _figure(
             report,
-            f"deposit dated {label} + GET trial-balance",
+            f"{what} dated {label} + GET trial-balance",
             samples["with the write"],
             samples["plain"],
             "trial balance via snapshot",
             extra=extra,
         )
         report.note(
-            f"after a deposit dated {label} ({when:%Y-%m-%d}) the trial balance reads the snapshot of {as_of} (the "
-            "dues and the other accounts keep the latest snapshot; the deposit's account alone reads the latest "
-            "snapshot before the deposit, plus its movements since)."
+            f"after {what} dated {label} ({when:%Y-%m-%d}) the trial balance reads the snapshot of {as_of} (the "
+            "dues of the other contacts and the other accounts keep the latest snapshot; the write's account, and "
+            "a pay-due's contact, alone read the latest snapshot before the write, plus their rows since)."
         )
 
     # the same write left in place, then the rebuild
@@ -194,7 +216,7 @@ def write_cost_figures(report, args, api, business, account, contact_model):
 
     def without(fn):
         def run():
-            marks.balance_rows_written = lambda business_id, moments, part=None, account_id=None: None
+            marks.balance_rows_written = lambda business_id, moments, part=None, scope_id=None: None
             try:
                 return fn()
             finally:

@@ -178,7 +178,7 @@ def contact_update(*, business, user, contact: Contact, data: dict) -> Contact:
                 # are stale back to the first row (accounts is the money side every app posts to)
                 from accounts.balance_marks import contact_reclassified
 
-                contact_reclassified(business.pk)
+                contact_reclassified(business.pk, contact.pk)
             if assigned is not None:
                 _set_access(contact, assigned)
     return contact

@@ -183,10 +183,39 @@ def ledger_union_sql(contact: Contact, location_id=None) -> tuple[str, list]:
     return _union_sql({**scope, "contact": contact}, {**scope, "payment_for": contact}, location_id)
 
 
-def business_union_sql(business, location_id=None) -> tuple[str, list]:
-    """Every contact's ledger rows at once (with r_contact_id and r_contact_type), for the reports."""
+def business_union_sql(business, location_id=None, contact_ids=None) -> tuple[str, list]:
+    """Every contact's ledger rows at once (with r_contact_id and r_contact_type), for the reports (only those of
+    `contact_ids` when given)."""
     scope = {"business_id": business.pk}
-    return _union_sql(scope, {**scope, "payment_for__isnull": False}, location_id)
+    documents = payments = None
+    if contact_ids is not None:
+        documents, payments = Q(contact_id__in=contact_ids), Q(payment_for_id__in=contact_ids)
+    return _union_sql(scope, {**scope, "payment_for__isnull": False}, location_id, COLUMNS, documents, payments)
+
+
+#: the two sides of the dues: customer_due (what customers, and the customer side of `both` contacts, owe us) and
+#: supplier_due (what we owe suppliers, and the supplier side of `both` contacts)
+DUES_SIDES_SQL = (
+    "SUM(CASE WHEN u.r_contact_type = 'customer' OR (u.r_contact_type = 'both' AND u.r_side = 'sell') "
+    "THEN u.r_debit - u.r_credit ELSE 0 END), "
+    "SUM(CASE WHEN u.r_contact_type = 'supplier' OR (u.r_contact_type = 'both' AND u.r_side = 'purchase') "
+    "THEN u.r_credit - u.r_debit ELSE 0 END)"
+)
+
+
+def _dues_rows(business, before, location_id, since, *, by_contact=False, contact_ids=None) -> list[tuple]:
+    union, params = business_union_sql(business, location_id, contact_ids)
+    head = "u.r_contact_id, " if by_contact else ""
+    sql = f"SELECT {head}{DUES_SIDES_SQL} FROM ({union}) u WHERE u.r_date < %s"
+    moments = [before]
+    if since is not None:
+        sql += " AND u.r_date >= %s"
+        moments.append(since)
+    if by_contact:
+        sql += " GROUP BY u.r_contact_id"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *db_datetimes(*moments)])
+        return cursor.fetchall()
 
 
 def business_dues(business, before, location_id=None, since=None) -> tuple[Decimal, Decimal]:
@@ -195,23 +224,15 @@ def business_dues(business, before, location_id=None, since=None) -> tuple[Decim
     every contact's ledger: customer_due is what customers owe us (and the customer side of `both` contacts),
     supplier_due what we owe suppliers (and the supplier side of `both` contacts). So customer_due − supplier_due
     is the sum of every contact's `due` in the customer direction (suppliers' counted negative)."""
-    union, params = business_union_sql(business, location_id)
-    sql = (
-        "SELECT "
-        "SUM(CASE WHEN u.r_contact_type = 'customer' OR (u.r_contact_type = 'both' AND u.r_side = 'sell') "
-        "THEN u.r_debit - u.r_credit ELSE 0 END), "
-        "SUM(CASE WHEN u.r_contact_type = 'supplier' OR (u.r_contact_type = 'both' AND u.r_side = 'purchase') "
-        "THEN u.r_credit - u.r_debit ELSE 0 END) "
-        f"FROM ({union}) u WHERE u.r_date < %s"
-    )
-    moments = [before]
-    if since is not None:
-        sql += " AND u.r_date >= %s"
-        moments.append(since)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *db_datetimes(*moments)])
-        customer, supplier = cursor.fetchone()
+    ((customer, supplier),) = _dues_rows(business, before, location_id, since)
     return db_decimal(customer), db_decimal(supplier)
+
+
+def dues_by_contact(business, before, since=None, contact_ids=None) -> dict[int, tuple[Decimal, Decimal]]:
+    """business_dues split by contact (the whole business; only `contact_ids` when given): {contact_id:
+    (customer_due, supplier_due)} of the contacts with rows in the range. Their sum is business_dues's."""
+    rows = _dues_rows(business, before, None, since, by_contact=True, contact_ids=contact_ids)
+    return {contact_id: (db_decimal(customer), db_decimal(supplier)) for contact_id, customer, supplier in rows}
 
 
 # --- reading it -------------------------------------------------------------------------------------------------

@@ -101,13 +101,14 @@ class Transaction(BalanceRow):
 
     balance_date_field = "transaction_date"
     balance_part = "dues"
+    balance_scope_field = "contact"
     balance_fields = frozenset(
         {"business", "contact", "location", "type", "sub_type", "status", "final_total", "transaction_date"}
     ) | frozenset({"business_id", "contact_id", "location_id"})
 
     @classmethod
     def cascaded_moments(cls, queryset) -> dict:
-        """Deleting documents deletes their returns and the payments of both."""
+        """Deleting documents deletes their returns and the payments of both (by business and contact)."""
         documents = queryset.values("pk")
         returns = Transaction._base_manager.filter(return_parent__in=documents)
         payments = TransactionPayment._base_manager.filter(
@@ -115,11 +116,11 @@ class Transaction(BalanceRow):
         )
         moments: dict = {}
         for rows in (
-            returns.order_by().values_list("business_id").annotate(first=models.Min("transaction_date")),
-            payments.order_by().values_list("business_id").annotate(first=models.Min("paid_on")),
+            returns.order_by().values_list("business_id", "contact_id").annotate(first=models.Min("transaction_date")),
+            payments.order_by().values_list("business_id", "payment_for_id").annotate(first=models.Min("paid_on")),
         ):
-            for business_id, first in rows:
-                moments[business_id] = min(first, moments.get(business_id, first))
+            for business_id, contact_id, first in rows:
+                moments[business_id, contact_id] = min(first, moments.get((business_id, contact_id), first))
         return moments
 
     class Meta:
@@ -298,6 +299,7 @@ class TransactionPayment(BalanceRow):
 
     balance_date_field = "paid_on"
     balance_part = "dues"
+    balance_scope_field = "payment_for"
     balance_fields = frozenset(
         {"business", "transaction", "parent", "payment_for", "amount", "paid_on", "is_return", "payment_type"}
     ) | frozenset({"due_payment_type", "is_reverse", "business_id", "transaction_id", "parent_id", "payment_for_id"})

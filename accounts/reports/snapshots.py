@@ -3,8 +3,15 @@ the rows after it, not all of history.
 
 A snapshot holds what the reports' own engine computes for a moment `before` (a local midnight that starts a
 month): the customer and supplier dues (ledger.contact_ledger.business_dues, for the whole business and for each
-location as the location filter counts it) and every account's balance (Σ credit − Σ debit of its movements). A
-month's snapshot is the previous one plus the same engine's sums over that month, so a build reads each row once.
+location as the location filter counts it), every account's balance (Σ credit − Σ debit of its movements) and, in
+the whole business's, each contact's part of the dues (ledger.contact_ledger.dues_by_contact; a row in the months
+it changed). A month's snapshot is the previous one plus the same engine's sums over that month, so a build reads
+each row once.
+
+A stale mark names an account or a contact when its write touched one: the whole-business figures then keep the
+latest snapshot for everything else, and only that account's balance, or that contact's dues, is read from the
+latest snapshot before its mark plus its rows since (all its rows when there is none). The location snapshots keep
+one scope for the dues: any dues mark sends them back to the latest snapshot before it.
 
 Never stale: a write dated before the horizon leaves a stale mark (accounts/balance_marks.py); a snapshot taken
 after the earliest mark does not count. A build (1) raises the horizon to the last month end it will write and
@@ -27,12 +34,19 @@ from django.db.models import Min, Sum
 from django.utils import timezone
 
 from accounts.balance_marks import horizon_changed
-from accounts.models import AccountTransaction, BalanceScope, BalanceSnapshot, BalanceSnapshotAccount, BalanceStaleMark
+from accounts.models import (
+    AccountTransaction,
+    BalanceScope,
+    BalanceSnapshot,
+    BalanceSnapshotAccount,
+    BalanceSnapshotContact,
+    BalanceStaleMark,
+)
 from accounts.querysets import SIGNED
 from core.dates import business_zone, day_bounds
 from core.models import BusinessLocation
 from core.money import WIRE_QUANTUM, db_decimal
-from ledger.contact_ledger import business_dues
+from ledger.contact_ledger import business_dues, dues_by_contact
 from ledger.models import Transaction, TransactionPayment
 
 logger = logging.getLogger(__name__)
@@ -118,32 +132,40 @@ class Figures:
 
 @dataclass
 class Stale:
-    """The earliest stale mark of each part of the snapshots (None: that part of every snapshot is valid); the
-    account balances' part is split: `accounts` for every account, `by_account` for one account's balance."""
+    """The earliest stale mark of each part of the snapshots (None: that part of every snapshot is valid), each
+    split in two: `dues` for every contact's dues and `by_contact` for one contact's; `accounts` for every account's
+    balance and `by_account` for one account's."""
 
     dues: datetime.datetime | None = None
     accounts: datetime.datetime | None = None
     by_account: dict = field(default_factory=dict)
+    by_contact: dict = field(default_factory=dict)
 
     @property
     def any_account(self) -> datetime.datetime | None:
         """The earliest mark touching any account balance."""
-        moments = [m for m in (self.accounts, *self.by_account.values()) if m is not None]
-        return min(moments) if moments else None
+        return _earliest(self.accounts, *self.by_account.values())
+
+    @property
+    def any_dues(self) -> datetime.datetime | None:
+        """The earliest mark touching any contact's dues (the location snapshots' one scope)."""
+        return _earliest(self.dues, *self.by_contact.values())
 
 
 def stale_from(business_id) -> Stale:
-    """One grouped read of the business's marks: a mark of `both` counts for each part."""
+    """One grouped read of the business's marks: a mark of `both` counts for each part, for every scope."""
     Part = BalanceStaleMark.Part
     rows = (
         BalanceStaleMark.objects.filter(business_id=business_id)
         .order_by()
-        .values_list("part", "account_id")
+        .values_list("part", "account_id", "contact_id")
         .annotate(first=Min("stale_from"))
     )
     stale = Stale()
-    for part, account_id, first in rows:
-        if part != Part.ACCOUNTS:
+    for part, account_id, contact_id, first in rows:
+        if part == Part.DUES and contact_id is not None:
+            stale.by_contact[contact_id] = _earlier(stale.by_contact.get(contact_id), first)
+        elif part != Part.ACCOUNTS:
             stale.dues = _earlier(stale.dues, first)
         if part == Part.DUES:
             continue
@@ -152,6 +174,11 @@ def stale_from(business_id) -> Stale:
         else:
             stale.by_account[account_id] = _earlier(stale.by_account.get(account_id), first)
     return stale
+
+
+def _earliest(*moments):
+    moments = [m for m in moments if m is not None]
+    return min(moments) if moments else None
 
 
 def _earlier(a, b):
@@ -173,12 +200,17 @@ def report_figures(business, before, location_id=None, *, use_snapshots=True) ->
     dues = whole = None
     if use_snapshots:
         stale = stale_from(business.pk)
-        dues = _latest(business.pk, before, stale.dues, location_id)
+        dues = _latest(business.pk, before, stale.dues if location_id is None else stale.any_dues, location_id)
         whole = dues if location_id is None and stale.accounts == stale.dues else None
         whole = whole or _latest(business.pk, before, stale.accounts, None)
+    dues_as_of = None
     if dues is not None:
         customer, supplier = business_dues(business, before, location_id, since=dues.before)
         customer, supplier = dues.customer_due + customer, dues.supplier_due + supplier
+        dues_as_of = dues.period_end
+        if location_id is None:
+            more_customer, more_supplier, dues_as_of = _touched_contacts(business, dues, stale.by_contact)
+            customer, supplier = customer + more_customer, supplier + more_supplier
     else:
         customer, supplier = business_dues(business, before, location_id)
     accounts_as_of = None
@@ -193,9 +225,60 @@ def report_figures(business, before, location_id=None, *, use_snapshots=True) ->
         customer,
         supplier,
         totals,
-        dues_as_of=dues.period_end if dues is not None else None,
+        dues_as_of=dues_as_of,
         accounts_as_of=accounts_as_of,
     )
+
+
+def _older_snapshots(business_id, marks: dict) -> list[tuple]:
+    """(pk, before, period_end) of the whole-business snapshots up to the latest of `marks`, oldest first."""
+    older = BalanceSnapshot.objects.filter(business_id=business_id, location=None, before__lte=max(marks.values()))
+    return list(older.order_by("before").values_list("pk", "before", "period_end"))
+
+
+def _group_by_snapshot(marks: dict, older: list) -> dict:
+    """{the latest of `older` at or before each mark (None: there is none): [the ids marked]}."""
+    groups: dict = {}
+    for scope_id, mark in marks.items():
+        usable = [snapshot for snapshot in older if snapshot[1] <= mark]
+        groups.setdefault(usable[-1] if usable else None, []).append(scope_id)
+    return groups
+
+
+def _touched_contacts(business, snapshot, by_contact: dict) -> tuple[Decimal, Decimal, datetime.date]:
+    """What to add to the dues read from `snapshot` (+ every row after it) so that each contact with a mark of its
+    own dated before the snapshot counts its dues in the latest snapshot before its mark plus its rows since (all its
+    rows when there is none), instead of its part in `snapshot`: (customer, supplier, the earliest snapshot read)."""
+    touched = {contact_id: mark for contact_id, mark in by_contact.items() if mark < snapshot.before}
+    customer = supplier = Decimal(0)
+    used = snapshot.period_end
+    if not touched:
+        return customer, supplier, used
+    held: dict = {}  # contact id -> [(before, customer_due, supplier_due)], oldest first
+    rows = BalanceSnapshotContact.objects.filter(
+        contact_id__in=list(touched), snapshot__business_id=business.pk, snapshot__location=None
+    ).filter(snapshot__before__lte=snapshot.before)
+    for contact_id, moment, due_customer, due_supplier in rows.order_by("snapshot__before").values_list(
+        "contact_id", "snapshot__before", "customer_due", "supplier_due"
+    ):
+        held.setdefault(contact_id, []).append((moment, due_customer, due_supplier))
+
+    def part_in(contact_id, moment) -> tuple[Decimal, Decimal]:
+        found = [(c, s) for at, c, s in held.get(contact_id, ()) if at <= moment]
+        return found[-1] if found else (Decimal(0), Decimal(0))
+
+    for older, contact_ids in _group_by_snapshot(touched, _older_snapshots(business.pk, touched)).items():
+        since = older[1] if older is not None else None
+        moved = dues_by_contact(business, snapshot.before, since=since, contact_ids=contact_ids)
+        if older is not None:
+            used = min(used, older[2])
+        for contact_id in contact_ids:
+            then = part_in(contact_id, since) if since is not None else (Decimal(0), Decimal(0))
+            stored = part_in(contact_id, snapshot.before)
+            more = moved.get(contact_id, (Decimal(0), Decimal(0)))
+            customer += then[0] - stored[0] + more[0]
+            supplier += then[1] - stored[1] + more[1]
+    return customer, supplier, used
 
 
 def _touched_accounts(business_id, before, whole, by_account: dict, totals: dict) -> datetime.date:
@@ -205,16 +288,8 @@ def _touched_accounts(business_id, before, whole, by_account: dict, totals: dict
     touched = {account_id: mark for account_id, mark in by_account.items() if mark < whole.before}
     if not touched:
         return whole.period_end
-    older = BalanceSnapshot.objects.filter(
-        business_id=business_id, location=None, before__lte=max(touched.values())
-    ).order_by("before")
-    older = list(older.values_list("pk", "before", "period_end"))
-    groups: dict = {}  # (pk, before, period_end) or None -> account ids
-    for account_id, mark in touched.items():
-        usable = [snapshot for snapshot in older if snapshot[1] <= mark]
-        groups.setdefault(usable[-1] if usable else None, []).append(account_id)
     used = whole.period_end
-    for snapshot, account_ids in groups.items():
+    for snapshot, account_ids in _group_by_snapshot(touched, _older_snapshots(business_id, touched)).items():
         held = {}
         if snapshot is not None:
             rows = BalanceSnapshotAccount.objects.filter(snapshot_id=snapshot[0], account_id__in=account_ids)
@@ -318,13 +393,18 @@ def _fill(business, ends, locations) -> int:
         since = latest.before if latest else None
         customer = latest.customer_due if latest else Decimal(0)
         supplier = latest.supplier_due if latest else Decimal(0)
-        balances = {}
-        if latest is not None and location_id is None:
-            balances = dict(latest.accounts.values_list("account_id", "balance"))
+        whole = location_id is None
+        balances = dict(latest.accounts.values_list("account_id", "balance")) if latest and whole else {}
+        parts = _contact_parts(business, latest.before) if latest and whole else {}
         for last_day, before in ends:
             if since is not None and before <= since:
                 continue
-            more_customer, more_supplier = business_dues(business, before, location_id, since=since)
+            if whole:
+                moved = dues_by_contact(business, before, since=since)
+                more_customer = sum((c for c, _ in moved.values()), Decimal(0))
+                more_supplier = sum((s for _, s in moved.values()), Decimal(0))
+            else:
+                more_customer, more_supplier = business_dues(business, before, location_id, since=since)
             customer, supplier = customer + more_customer, supplier + more_supplier
             snapshot = BalanceSnapshot.objects.create(
                 business=business,
@@ -334,16 +414,46 @@ def _fill(business, ends, locations) -> int:
                 customer_due=customer,
                 supplier_due=supplier,
             )
-            if location_id is None:
+            if whole:
                 for account_id, delta in account_movements(business.pk, before, since=since).items():
                     balances[account_id] = balances.get(account_id, Decimal(0)) + delta
                 BalanceSnapshotAccount.objects.bulk_create(
                     BalanceSnapshotAccount(snapshot=snapshot, account_id=account_id, balance=balance)
                     for account_id, balance in balances.items()
                 )
+                _write_contact_parts(snapshot, parts, moved)
             written += 1
             since = before
     return written
+
+
+def _contact_parts(business, before) -> dict:
+    """{contact_id: (customer_due, supplier_due)} of every contact in the whole-business snapshot of `before` (the
+    latest row of each at or before it)."""
+    rows = BalanceSnapshotContact.objects.filter(
+        snapshot__business=business, snapshot__location=None, snapshot__before__lte=before
+    )
+    rows = rows.order_by("snapshot__before").values_list("contact_id", "customer_due", "supplier_due")
+    return {contact_id: (customer, supplier) for contact_id, customer, supplier in rows}
+
+
+def _write_contact_parts(snapshot, parts: dict, moved: dict) -> None:
+    """A row for each contact whose dues changed in the snapshot's month (`parts` carried forward in place)."""
+    changed = []
+    for contact_id, (customer, supplier) in moved.items():
+        if not customer and not supplier:
+            continue
+        was_customer, was_supplier = parts.get(contact_id, (Decimal(0), Decimal(0)))
+        parts[contact_id] = (was_customer + customer, was_supplier + supplier)
+        changed.append(
+            BalanceSnapshotContact(
+                snapshot=snapshot,
+                contact_id=contact_id,
+                customer_due=parts[contact_id][0],
+                supplier_due=parts[contact_id][1],
+            )
+        )
+    BalanceSnapshotContact.objects.bulk_create(changed, batch_size=2000)
 
 
 # --- verifying -----------------------------------------------------------------------------------------------------
@@ -351,12 +461,23 @@ def _fill(business, ends, locations) -> int:
 
 def verify_balance_snapshots(business) -> list[str]:
     """Every valid part of every snapshot against the full computation from the beginning: the differences (there
-    must be none)."""
+    must be none). A contact or account with a mark of its own before a snapshot is left out of that snapshot's
+    comparison (its part there is not valid), the others are compared."""
     stale = stale_from(business.pk)
     differences = []
+    parts: dict = {}  # the whole-business snapshots' contact parts so far (each contact's latest row)
     for snapshot in BalanceSnapshot.objects.filter(business=business).order_by("location_id", "before"):
         where = f"{snapshot.period_end} location {snapshot.location_id or 'all'}"
-        if stale.dues is None or snapshot.before <= stale.dues:
+        if snapshot.location_id is None:
+            parts.update(
+                (contact_id, (customer, supplier))
+                for contact_id, customer, supplier in snapshot.contacts.values_list(
+                    "contact_id", "customer_due", "supplier_due"
+                )
+            )
+            if stale.dues is None or snapshot.before <= stale.dues:
+                differences += _verify_contact_parts(business, snapshot, parts, stale.by_contact, where)
+        elif stale.any_dues is None or snapshot.before <= stale.any_dues:
             customer, supplier = business_dues(business, snapshot.before, snapshot.location_id)
             if (customer, supplier) != (snapshot.customer_due, snapshot.supplier_due):
                 differences.append(
@@ -370,6 +491,28 @@ def verify_balance_snapshots(business) -> list[str]:
             }
             if stored != computed:
                 differences.append(f"{where}: account balances {stored}, computed {computed}")
+    return differences
+
+
+def _verify_contact_parts(business, snapshot, parts: dict, by_contact: dict, where: str) -> list[str]:
+    """The snapshot's dues and each contact's part in them against dues_by_contact from the beginning, leaving out
+    the contacts marked before it (from its totals too)."""
+    touched = {c for c, mark in by_contact.items() if mark < snapshot.before}
+    computed = {c: due for c, due in dues_by_contact(business, snapshot.before).items() if any(due)}
+    stored = {c: due for c, due in parts.items() if any(due)}
+    differences = []
+    customer, supplier = snapshot.customer_due, snapshot.supplier_due
+    for contact_id in touched:
+        held = stored.pop(contact_id, (Decimal(0), Decimal(0)))
+        computed.pop(contact_id, None)
+        customer, supplier = customer - held[0], supplier - held[1]
+    total_customer = sum((c for c, _ in computed.values()), Decimal(0))
+    total_supplier = sum((s for _, s in computed.values()), Decimal(0))
+    if (customer, supplier) != (total_customer, total_supplier):
+        differences.append(f"{where}: dues {customer}/{supplier}, computed {total_customer}/{total_supplier}")
+    if stored != computed:
+        wrong = sorted(c for c in stored.keys() | computed.keys() if stored.get(c) != computed.get(c))
+        differences.append(f"{where}: the dues of contacts {wrong[:20]} differ from their rows")
     return differences
 
 

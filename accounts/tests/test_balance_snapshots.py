@@ -10,8 +10,15 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 
-from accounts.models import AccountTransaction, BalanceScope, BalanceSnapshot, BalanceStaleMark
+from accounts.models import (
+    AccountTransaction,
+    BalanceScope,
+    BalanceSnapshot,
+    BalanceSnapshotContact,
+    BalanceStaleMark,
+)
 from accounts.reports.snapshots import build_balance_snapshots, report_figures, stale_from, verify_balance_snapshots
 from accounts.tasks import build_balance_snapshots as build_task
 from accounts.tests.builders import BALANCE_SHEET, TRIAL_BALANCE, moment, open_books, pay_due, put_in
@@ -154,13 +161,17 @@ def test_a_backdated_write_makes_the_later_snapshots_stale_at_once(books, write)
     build_balance_snapshots(books.business, now=JULY)
     _backdated_writes(books)[write]()
     stale = stale_from(books.business.pk)
-    assert stale.dues is not None or stale.any_account is not None
+    assert stale.any_dues is not None or stale.any_account is not None
     for day in (datetime.date(2026, 1, 31), datetime.date(2026, 2, 28), datetime.date(2026, 6, 3)):
         for location in (None, books.shop.pk, books.depot.pk):
             figures = through_snapshots(books, end_of(books, day), location)
             assert same(figures, full(books, end_of(books, day), location)), (write, day, location)
-            for used, mark in ((figures.dues_as_of, stale.dues), (figures.accounts_as_of, stale.any_account)):
+            # the dues of the whole business keep the latest snapshot for a mark that names its contact (that
+            # contact alone goes back, to before its mark when there is a snapshot there); a location's go back
+            dues_mark = stale.dues if location is None else stale.any_dues
+            for used, mark in ((figures.dues_as_of, dues_mark), (figures.accounts_as_of, stale.accounts)):
                 assert used is None or mark is None or end_of(books, used) <= mark, (write, day, location)
+    assert verify_balance_snapshots(books.business) == []  # what is still valid agrees with the rows
     again = build_balance_snapshots(books.business, now=JULY)
     assert again.marks >= 1 and again.written > 0
     assert again.dropped == again.written  # the same months, written again
@@ -390,3 +401,94 @@ def test_a_deleted_movement_marks_its_account(books):
     june = end_of(books, datetime.date(2026, 6, 3))
     assert same(through_snapshots(books, june), full(books, june))
     assert _balances_of_get_accounts(books) == _full_balances(books)
+
+
+def _second_customer(books):
+    """Another customer with a sell in March and April (before the build)."""
+    other = make_customer(books.business, type="customer", name="Second")
+    for month in (3, 4):
+        make_sell(
+            books.business,
+            books.user,
+            customer=other,
+            location=books.shop,
+            lines=[(books.service, "1", "8.5")],
+            transaction_date=moment(2026, month, 5),
+        )
+    return other
+
+
+def test_a_build_writes_each_contacts_part_in_the_months_it_changed(books):
+    other = _second_customer(books)
+    build_balance_snapshots(books.business, now=JULY)
+    rows = BalanceSnapshotContact.objects.filter(contact=other).order_by("snapshot__before")
+    assert [(r.snapshot.period_end, r.customer_due, r.supplier_due) for r in rows] == [
+        (datetime.date(2026, 3, 31), Decimal("8.5000"), Decimal("0.0000")),
+        (datetime.date(2026, 4, 30), Decimal("17.0000"), Decimal("0.0000")),
+    ]
+    for snapshot in BalanceSnapshot.objects.filter(business=books.business, location=None):
+        parts = BalanceSnapshotContact.objects.filter(
+            snapshot__business=books.business, snapshot__before__lte=snapshot.before
+        )
+        latest = {}
+        for contact_id, customer, supplier in parts.order_by("snapshot__before").values_list(
+            "contact_id", "customer_due", "supplier_due"
+        ):
+            latest[contact_id] = (customer, supplier)
+        # the parts add up to the snapshot's dues
+        assert sum(c for c, _ in latest.values()) == snapshot.customer_due
+        assert sum(s for _, s in latest.values()) == snapshot.supplier_due
+
+
+@pytest.mark.parametrize("write", ["sell", "pay due", "sell delete"])
+def test_a_backdated_write_of_one_contact_sends_only_that_contact_back(books, write):
+    """A sell, pay-due or deleted sell dated in February names its contact: that contact's dues read January's
+    snapshot plus its own rows since; every other contact keeps May's, and a location's dues go back."""
+    other = _second_customer(books)
+    build_balance_snapshots(books.business, now=JULY)
+    _backdated_writes(books)[write]()
+
+    assert set(BalanceStaleMark.objects.filter(part="dues").values_list("contact_id", flat=True)) == {books.customer.pk}
+    stale = stale_from(books.business.pk)
+    assert stale.dues is None and set(stale.by_contact) == {books.customer.pk}
+    june = end_of(books, datetime.date(2026, 6, 3))
+    figures = through_snapshots(books, june)
+    assert same(figures, full(books, june))
+    first = stale.by_contact[books.customer.pk]
+    assert figures.dues_as_of == datetime.date(2026, 1, 31)  # the customer's: the latest snapshot before its mark
+    shop = through_snapshots(books, june, books.shop.pk)
+    assert same(shop, full(books, june, books.shop.pk))
+    assert shop.dues_as_of is None or end_of(books, shop.dues_as_of) <= first
+    assert verify_balance_snapshots(books.business) == []
+    # every other contact's dues come from May's snapshot: a cent more in it shows in the report
+    BalanceSnapshot.objects.filter(
+        business=books.business, location=None, period_end=datetime.date(2026, 5, 31)
+    ).update(customer_due=F("customer_due") + Decimal("0.0001"))
+    assert through_snapshots(books, june).customer_due == full(books, june).customer_due + Decimal("0.0001")
+    assert other.pk not in stale.by_contact
+
+
+@pytest.mark.parametrize("how", ["save", "update"])
+def test_a_document_moved_to_another_contact_marks_every_contact(books, how):
+    other = _second_customer(books)
+    build_balance_snapshots(books.business, now=JULY)
+    sell = Transaction.objects.get(pk=books.sells[1].pk)
+    if how == "save":
+        sell.contact = other
+        sell.save()
+    else:
+        Transaction.objects.filter(pk=sell.pk).update(contact=other)
+
+    assert set(BalanceStaleMark.objects.values_list("contact_id", "part")) == {(None, "dues")}
+    assert stale_from(books.business.pk).dues == sell.transaction_date
+    june = end_of(books, datetime.date(2026, 6, 3))
+    assert same(through_snapshots(books, june), full(books, june))
+
+
+def test_verify_reports_a_contact_part_that_differs(books):
+    build_balance_snapshots(books.business, now=JULY)
+    BalanceSnapshotContact.objects.filter(
+        contact=books.customer, snapshot__period_end=datetime.date(2026, 3, 31)
+    ).update(customer_due=Decimal("1.0000"))
+    differences = verify_balance_snapshots(books.business)
+    assert any(f"contacts [{books.customer.pk}]" in d for d in differences), differences
