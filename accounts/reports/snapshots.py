@@ -176,6 +176,18 @@ def stale_from(business_id) -> Stale:
     return stale
 
 
+#: a contact's part of the dues with no rows: (customer_due, supplier_due)
+NO_DUES = (Decimal(0), Decimal(0))
+
+
+def summed(parts) -> tuple[Decimal, Decimal]:
+    """(Σ customer_due, Σ supplier_due) of (customer_due, supplier_due) pairs."""
+    customer = supplier = Decimal(0)
+    for more_customer, more_supplier in parts:
+        customer, supplier = customer + more_customer, supplier + more_supplier
+    return customer, supplier
+
+
 def _earliest(*moments):
     moments = [m for m in moments if m is not None]
     return min(moments) if moments else None
@@ -265,7 +277,7 @@ def _touched_contacts(business, snapshot, by_contact: dict) -> tuple[Decimal, De
 
     def part_in(contact_id, moment) -> tuple[Decimal, Decimal]:
         found = [(c, s) for at, c, s in held.get(contact_id, ()) if at <= moment]
-        return found[-1] if found else (Decimal(0), Decimal(0))
+        return found[-1] if found else NO_DUES
 
     for older, contact_ids in _group_by_snapshot(touched, _older_snapshots(business.pk, touched)).items():
         since = older[1] if older is not None else None
@@ -273,9 +285,9 @@ def _touched_contacts(business, snapshot, by_contact: dict) -> tuple[Decimal, De
         if older is not None:
             used = min(used, older[2])
         for contact_id in contact_ids:
-            then = part_in(contact_id, since) if since is not None else (Decimal(0), Decimal(0))
+            then = part_in(contact_id, since) if since is not None else NO_DUES
             stored = part_in(contact_id, snapshot.before)
-            more = moved.get(contact_id, (Decimal(0), Decimal(0)))
+            more = moved.get(contact_id, NO_DUES)
             customer += then[0] - stored[0] + more[0]
             supplier += then[1] - stored[1] + more[1]
     return customer, supplier, used
@@ -401,8 +413,7 @@ def _fill(business, ends, locations) -> int:
                 continue
             if whole:
                 moved = dues_by_contact(business, before, since=since)
-                more_customer = sum((c for c, _ in moved.values()), Decimal(0))
-                more_supplier = sum((s for _, s in moved.values()), Decimal(0))
+                more_customer, more_supplier = summed(moved.values())
             else:
                 more_customer, more_supplier = business_dues(business, before, location_id, since=since)
             customer, supplier = customer + more_customer, supplier + more_supplier
@@ -443,7 +454,7 @@ def _write_contact_parts(snapshot, parts: dict, moved: dict) -> None:
     for contact_id, (customer, supplier) in moved.items():
         if not customer and not supplier:
             continue
-        was_customer, was_supplier = parts.get(contact_id, (Decimal(0), Decimal(0)))
+        was_customer, was_supplier = parts.get(contact_id, NO_DUES)
         parts[contact_id] = (was_customer + customer, was_supplier + supplier)
         changed.append(
             BalanceSnapshotContact(
@@ -503,11 +514,10 @@ def _verify_contact_parts(business, snapshot, parts: dict, by_contact: dict, whe
     differences = []
     customer, supplier = snapshot.customer_due, snapshot.supplier_due
     for contact_id in touched:
-        held = stored.pop(contact_id, (Decimal(0), Decimal(0)))
+        held = stored.pop(contact_id, NO_DUES)
         computed.pop(contact_id, None)
         customer, supplier = customer - held[0], supplier - held[1]
-    total_customer = sum((c for c, _ in computed.values()), Decimal(0))
-    total_supplier = sum((s for _, s in computed.values()), Decimal(0))
+    total_customer, total_supplier = summed(computed.values())
     if (customer, supplier) != (total_customer, total_supplier):
         differences.append(f"{where}: dues {customer}/{supplier}, computed {total_customer}/{total_supplier}")
     if stored != computed:
