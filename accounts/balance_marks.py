@@ -30,13 +30,21 @@ EPOCH = datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
 DUES, ACCOUNTS, BOTH = "dues", "accounts", "both"
 
 
-def balance_rows_written(business_id, moments, part=BOTH, scope_id=None) -> None:
+#: an insert of more rows than this dated before the horizon leaves a plain mark per contact, not exact ones
+EXACT_ROWS = 200
+
+
+def balance_rows_written(business_id, moments, part=BOTH, scope_id=None, *, inserted=None) -> None:
     """Mark the business's snapshots after the earliest of `moments` stale for `part` (the dues, the account
     balances or both) — only the account (account balances) or the contact (dues) `scope_id` when given — if any
     snapshot may reach there.
     Outside a transaction: one statement, an INSERT … SELECT that writes a row only when the business's horizon is
     later than the moment. Inside one, the horizon is read once (the first balance write of the transaction) and a
-    mark is inserted only for a write dated before it."""
+    mark is inserted only for a write dated before it.
+    `inserted` — (model, [(pk, moment)]) of documents or payments this transaction has just inserted — makes the
+    marks exact inside a transaction: one per contact and moment, with what those rows add to its dues (none for
+    rows that add nothing), so the reports keep reading the latest snapshot for that contact too. A mark and its
+    rows commit together, so a build sees both or neither (see `exact_marks_cleared` for a build racing them)."""
     from accounts.models import BalanceScope, BalanceStaleMark
 
     moments = [m for m in moments if m is not None]
@@ -59,12 +67,44 @@ def balance_rows_written(business_id, moments, part=BOTH, scope_id=None) -> None
             )
             return
         horizon = _transaction_horizon(cursor, business_id)
-        if horizon is not None and horizon > earliest:
-            cursor.execute(
-                f"INSERT INTO {mark} (business_id, stale_from, part, account_id, contact_id, created_at) "
-                "VALUES (%s, %s, %s, %s, %s, %s)",
-                [business_id, *values],
-            )
+        if horizon is None or horizon <= earliest:
+            return
+        exact = _exact_marks(business_id, inserted, horizon) if inserted is not None and part == DUES else None
+        if exact is not None:
+            money = ops.adapt_decimalfield_value
+            if exact:
+                cursor.executemany(
+                    f"INSERT INTO {mark} (business_id, stale_from, part, account_id, contact_id, created_at, "
+                    "customer_delta, supplier_delta) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                    [
+                        [business_id, ops.adapt_datetimefield_value(at), part, None, contact_id, now]
+                        + [money(customer, 22, 4), money(supplier, 22, 4)]
+                        for (contact_id, at), (customer, supplier) in exact.items()
+                    ],
+                )
+            return
+        cursor.execute(
+            f"INSERT INTO {mark} (business_id, stale_from, part, account_id, contact_id, created_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s)",
+            [business_id, *values],
+        )
+
+
+def _exact_marks(business_id, inserted, horizon) -> dict | None:
+    """{(contact_id, moment): (customer, supplier)} that the inserted rows dated before `horizon` add to the dues
+    (zero sums left out), or None (too many rows, or rows without a key): plain marks then."""
+    from ledger.contact_ledger import dues_of_rows
+
+    model, rows = inserted
+    back = [(pk, moment) for pk, moment in rows if moment is not None and moment < horizon]
+    if len(back) > EXACT_ROWS or any(pk is None for pk, _ in back):
+        return None
+    dated = dict(back)
+    sums: dict = {}
+    for pk, (contact_id, customer, supplier) in dues_of_rows(model, business_id, list(dated)).items():
+        was = sums.get((contact_id, dated[pk]), (0, 0))
+        sums[(contact_id, dated[pk])] = (was[0] + customer, was[1] + supplier)
+    return {key: deltas for key, deltas in sums.items() if deltas[0] or deltas[1]}
 
 
 def _transaction_horizon(cursor, business_id):
@@ -151,8 +191,12 @@ def objects_written(model, objects) -> None:
     if field is None:
         return
     scope = f"{model.balance_scope_field}_id" if model.balance_scope_field else None
-    rows = ((o.business_id, getattr(o, scope) if scope else None, getattr(o, field)) for o in objects)
-    _mark_groups(model, _group(rows))
+    grouped: dict = {}  # {(business_id, scope_id): [(pk, moment)]}
+    for o in objects:
+        grouped.setdefault((o.business_id, getattr(o, scope) if scope else None), []).append((o.pk, getattr(o, field)))
+    for (business_id, scope_id), rows in grouped.items():
+        moments = [moment for _, moment in rows]
+        balance_rows_written(business_id, moments, model.balance_part, scope_id, inserted=(model, rows))
 
 
 def rows_written(model, columns: list[str], rows) -> None:
@@ -265,7 +309,8 @@ class BalanceRow(models.Model):
         super().save(*args, **kwargs)
         moment = getattr(self, self.balance_date_field)
         scope = self._marked_scope(unknown_is_same=adding)
-        balance_rows_written(self.business_id, [moment, loaded], self.balance_part, scope)
+        inserted = (type(self), [(self.pk, moment)]) if adding else None
+        balance_rows_written(self.business_id, [moment, loaded], self.balance_part, scope, inserted=inserted)
         self._balance_loaded = moment
         if self.balance_scope_field:
             self._balance_loaded_scope = getattr(self, f"{self.balance_scope_field}_id")

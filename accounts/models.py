@@ -139,7 +139,12 @@ class BalanceScope(models.Model):
 class BalanceStaleMark(models.Model):
     """A balance-changing write dated `stale_from`, before the horizon: the `part` it changed (the dues — of `contact`
     alone when set —, the account balances — of `account` alone when set —, or both) of every snapshot taken after
-    that moment is invalid until the next build consumes the mark."""
+    that moment is invalid until the next build consumes the mark.
+
+    An exact mark (a dues mark with `customer_delta` and `supplier_delta`) is left by rows inserted in a transaction:
+    it says by how much the contact's dues in every snapshot after `stale_from` fall short (the rows' own dues, from
+    the same engine), so the reports add it to the contact's part instead of reading the contact's rows again. A
+    build that cannot tell whether it saw the rows of an exact mark makes it plain (clears the two amounts)."""
 
     class Part(models.TextChoices):
         DUES = "dues", "Customer and supplier dues"
@@ -164,6 +169,12 @@ class BalanceStaleMark(models.Model):
         blank=True,
         related_name="+",
         help_text="Only this contact's dues are stale (dues); empty: every contact's.",
+    )
+    customer_delta = models.DecimalField(
+        **MONEY, null=True, blank=True, help_text="Exact mark: what the contact's customer due gained from then on."
+    )
+    supplier_delta = models.DecimalField(
+        **MONEY, null=True, blank=True, help_text="Exact mark: what the contact's supplier due gained from then on."
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

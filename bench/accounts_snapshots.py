@@ -199,7 +199,8 @@ def snapshot_figures(report, args, api, seeded, *, raw_summary, check_summary):
         report.note(
             f"after {what} dated {label} ({when:%Y-%m-%d}) the trial balance reads the snapshot of {as_of} (the "
             "dues of the other contacts and the other accounts keep the latest snapshot; the write's account, and "
-            "a pay-due's contact, alone read the latest snapshot before the write, plus their rows since)."
+            "a pay-due's contact with a plain mark, alone read the latest snapshot before the write, plus their rows "
+            "since; a pay-due's exact mark adds its amount to its contact's part of the latest snapshot)."
         )
 
     # the same write left in place, then the rebuild
@@ -225,7 +226,7 @@ def write_cost_figures(report, args, api, business, account, contact_model):
 
     def without(fn):
         def run():
-            marks.balance_rows_written = lambda business_id, moments, part=None, scope_id=None: None
+            marks.balance_rows_written = lambda business_id, moments, part=None, scope_id=None, inserted=None: None
             try:
                 return fn()
             finally:
@@ -241,16 +242,20 @@ def write_cost_figures(report, args, api, business, account, contact_model):
         )
         assert response.status_code == 201, response.content[:300]
 
-    def pay_due():
+    def pay_due(paid_on=today):
         response = api.client.post(
             f"{API}/contacts/{customer.pk}/payments",
-            {"amount": str(Decimal("0.0001")), "method": "cash", "paid_on": today, "account_id": account.pk},
+            {"amount": str(Decimal("0.0001")), "method": "cash", "paid_on": paid_on, "account_id": account.pk},
             content_type="application/json",
         )
         assert response.status_code in (200, 201), response.content[:300]
 
-    for name, fn in (("POST deposit", deposit), ("POST pay-due", pay_due)):
-        if fn is pay_due and customer is None:
+    # dated a year back: the write leaves its marks (an exact one for the pay-due, with what it adds to the dues)
+    year_back = (datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=365)).strftime("%Y-%m-%d %H:%M:%S")
+    writes = [("POST deposit", deposit), ("POST pay-due", pay_due)]
+    writes.append(("POST pay-due dated a year back", lambda: pay_due(year_back)))
+    for name, fn in writes:
+        if name.startswith("POST pay-due") and customer is None:
             continue
         samples = common.interleaved({"ours": fn, "raw": without(fn)}, runs=args.runs, warmup=args.warmup)
         _figure(

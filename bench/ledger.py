@@ -395,7 +395,7 @@ def stale_mark_cost_figure(report, args, api, seeded: LedgerSeed):
     _raise_horizon(seeded.business, ends[-1][1])
     label = "without the stale-mark check"
 
-    def no_mark(business_id, moments, part=marks.BOTH, account_id=None):
+    def no_mark(business_id, moments, part=marks.BOTH, scope_id=None, *, inserted=None):
         return None
 
     off = [lambda stack: stack.enter_context(mock.patch.object(marks, "balance_rows_written", new=no_mark))]

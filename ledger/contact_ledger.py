@@ -235,6 +235,22 @@ def dues_by_contact(business, before, since=None, contact_ids=None) -> dict[int,
     return {contact_id: (db_decimal(customer), db_decimal(supplier)) for contact_id, customer, supplier in rows}
 
 
+def dues_of_rows(model, business_id, pks) -> dict[int, tuple[int, Decimal, Decimal]]:
+    """{pk: (contact_id, customer_due, supplier_due)} of documents (model Transaction) or payments
+    (TransactionPayment) as business_dues counts them: what each row adds to the dues. Rows that do not count (a
+    draft sell, a pay-due's allocation) are absent."""
+    scope = {"business_id": business_id}
+    if model is Transaction:
+        rows = _document_rows(scope, None, COLUMNS, Q(pk__in=pks))
+    else:
+        rows = _payment_rows({**scope, "payment_for__isnull": False}, None, COLUMNS, Q(pk__in=pks))
+    arm, params = rows.order_by().query.sql_with_params()
+    sql = f"SELECT u.r_id, u.r_contact_id, {DUES_SIDES_SQL} FROM ({arm}) u GROUP BY u.r_id, u.r_contact_id"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return {pk: (contact_id, db_decimal(c), db_decimal(s)) for pk, contact_id, c, s in cursor.fetchall()}
+
+
 # --- reading it -------------------------------------------------------------------------------------------------
 
 EFFECT = "(v.r_credit - v.r_debit)"

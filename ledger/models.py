@@ -67,7 +67,10 @@ class Transaction(BalanceRow):
     sub_type = models.CharField(max_length=20, choices=SubType.choices, null=True, blank=True)
     payment_status = models.CharField(max_length=10, choices=PaymentStatus.choices, null=True, blank=True)
     # PROTECT: a contact with any document cannot be deleted (RULES §2).
-    contact = models.ForeignKey("contacts.Contact", on_delete=models.PROTECT, related_name="transactions")
+    # indexed by txn_contact_date_idx (contact first), which also serves the foreign key's lookups
+    contact = models.ForeignKey(
+        "contacts.Contact", on_delete=models.PROTECT, related_name="transactions", db_index=False
+    )
     invoice_no = models.CharField(max_length=191, null=True, blank=True)
     ref_no = models.CharField(max_length=191, null=True, blank=True)
     transaction_date = models.DateTimeField()
@@ -145,6 +148,9 @@ class Transaction(BalanceRow):
             models.Index(fields=["business", "type", "created_by"], name="txn_created_by_idx"),
             # the movements after a balance snapshot (accounts/reports/snapshots.py): a range of dates, every type
             models.Index(fields=["business", "transaction_date"], name="txn_date_idx"),
+            # one contact's rows in a range of dates, every type: a contact's correction after its backdated write
+            # (accounts/reports/snapshots.py) and its ledger over a period
+            models.Index(fields=["contact", "transaction_date"], name="txn_contact_date_idx"),
             # Subscriptions (recurring parents) newest first: the subscriptions list and the generator's look for
             # parents it has not scheduled yet read this small index instead of every sell.
             models.Index(

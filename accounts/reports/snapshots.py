@@ -30,7 +30,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db import transaction as db
-from django.db.models import Min, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
 from accounts.balance_marks import horizon_changed
@@ -140,6 +140,13 @@ class Stale:
     accounts: datetime.datetime | None = None
     by_account: dict = field(default_factory=dict)
     by_contact: dict = field(default_factory=dict)
+    #: the contacts whose every mark is exact: {contact_id: [(stale_from, customer, supplier)]}, and those marks' ids
+    exact: dict = field(default_factory=dict)
+    exact_ids: list = field(default_factory=list)
+
+    def gained(self, contact_id, before) -> tuple[Decimal, Decimal]:
+        """What a contact's exact marks dated before `before` add to its part in a snapshot taken then."""
+        return summed((c, s) for at, c, s in self.exact.get(contact_id, ()) if at < before)
 
     @property
     def any_account(self) -> datetime.datetime | None:
@@ -155,16 +162,19 @@ class Stale:
 def stale_from(business_id) -> Stale:
     """One grouped read of the business's marks: a mark of `both` counts for each part, for every scope."""
     Part = BalanceStaleMark.Part
+    marks = BalanceStaleMark.objects.filter(business_id=business_id)
     rows = (
-        BalanceStaleMark.objects.filter(business_id=business_id)
-        .order_by()
+        marks.order_by()
         .values_list("part", "account_id", "contact_id")
-        .annotate(first=Min("stale_from"))
+        .annotate(first=Min("stale_from"), plain=Count("pk", filter=Q(customer_delta__isnull=True)))
     )
     stale = Stale()
-    for part, account_id, contact_id, first in rows:
+    exact = set()
+    for part, account_id, contact_id, first, plain in rows:
         if part == Part.DUES and contact_id is not None:
             stale.by_contact[contact_id] = _earlier(stale.by_contact.get(contact_id), first)
+            if not plain:
+                exact.add(contact_id)
         elif part != Part.ACCOUNTS:
             stale.dues = _earlier(stale.dues, first)
         if part == Part.DUES:
@@ -173,7 +183,26 @@ def stale_from(business_id) -> Stale:
             stale.accounts = _earlier(stale.accounts, first)
         else:
             stale.by_account[account_id] = _earlier(stale.by_account.get(account_id), first)
+    if exact:  # a contact with a plain mark reads its rows again: its exact marks are not needed
+        held = marks.filter(part=Part.DUES, contact_id__in=exact).values_list(
+            "pk", "contact_id", "stale_from", "customer_delta", "supplier_delta"
+        )
+        found: dict = {}
+        for pk, contact_id, at, customer, supplier in held:
+            found.setdefault(contact_id, []).append((pk, at, customer, supplier))
+        for contact_id, rows in found.items():
+            if any(customer is None for _, _, customer, _ in rows):  # made plain since the first read
+                continue
+            stale.exact[contact_id] = [(at, customer, supplier) for _, at, customer, supplier in rows]
+            stale.exact_ids += [pk for pk, _, _, _ in rows]
     return stale
+
+
+def exact_marks_held(stale: Stale) -> bool:
+    """Whether every exact mark `stale` read is still there and exact: a build that committed since then consumed or
+    cleared some, and the snapshots read may already count them."""
+    ids = stale.exact_ids
+    return not ids or BalanceStaleMark.objects.filter(pk__in=ids, customer_delta__isnull=False).count() == len(ids)
 
 
 #: a contact's part of the dues with no rows: (customer_due, supplier_due)
@@ -204,12 +233,27 @@ def _latest(business_id, before, stale, location_id):
     return snapshots.order_by("-before").first()
 
 
+#: reads of the snapshots a build may overtake (it consumed or cleared exact marks the read added) before the
+#: report computes everything instead
+EXACT_READS = 3
+
+
 def report_figures(business, before, location_id=None, *, use_snapshots=True) -> Figures:
     """The latest valid snapshot at or before `before` plus the rows after it, or (none valid, or
     use_snapshots=False) everything from the beginning. Both give the same numbers to the last digit. The dues and
     the account balances each read the latest snapshot whose part is valid: a backdated deposit sends the account
-    balances back to an earlier snapshot, and leaves the dues on the latest."""
-    dues = whole = None
+    balances back to an earlier snapshot, and leaves the dues on the latest.
+    Exact marks are added to snapshots a build had not seen their rows in; when a build committed while the report
+    read (some of those marks are gone or plain now), the report reads again."""
+    for _ in range(EXACT_READS if use_snapshots else 0):
+        figures, stale = _report_figures(business, before, location_id, use_snapshots=True)
+        if location_id is not None or exact_marks_held(stale):
+            return figures
+    return _report_figures(business, before, location_id, use_snapshots=False)[0]
+
+
+def _report_figures(business, before, location_id, *, use_snapshots) -> tuple[Figures, Stale | None]:
+    dues = whole = stale = None
     if use_snapshots:
         stale = stale_from(business.pk)
         dues = _latest(business.pk, before, stale.dues if location_id is None else stale.any_dues, location_id)
@@ -221,7 +265,7 @@ def report_figures(business, before, location_id=None, *, use_snapshots=True) ->
         customer, supplier = dues.customer_due + customer, dues.supplier_due + supplier
         dues_as_of = dues.period_end
         if location_id is None:
-            more_customer, more_supplier, dues_as_of = _touched_contacts(business, dues, stale.by_contact)
+            more_customer, more_supplier, dues_as_of = _touched_contacts(business, dues, stale)
             customer, supplier = customer + more_customer, supplier + more_supplier
     else:
         customer, supplier = business_dues(business, before, location_id)
@@ -233,13 +277,8 @@ def report_figures(business, before, location_id=None, *, use_snapshots=True) ->
         accounts_as_of = _touched_accounts(business.pk, before, whole, stale.by_account, totals)
     else:
         totals = account_movements(business.pk, before)
-    return Figures(
-        customer,
-        supplier,
-        totals,
-        dues_as_of=dues_as_of,
-        accounts_as_of=accounts_as_of,
-    )
+    figures = Figures(customer, supplier, totals, dues_as_of=dues_as_of, accounts_as_of=accounts_as_of)
+    return figures, stale
 
 
 def _older_snapshots(business_id, marks: dict) -> list[tuple]:
@@ -257,12 +296,17 @@ def _group_by_snapshot(marks: dict, older: list) -> dict:
     return groups
 
 
-def _touched_contacts(business, snapshot, by_contact: dict) -> tuple[Decimal, Decimal, datetime.date]:
+def _touched_contacts(business, snapshot, stale: Stale) -> tuple[Decimal, Decimal, datetime.date]:
     """What to add to the dues read from `snapshot` (+ every row after it) so that each contact with a mark of its
     own dated before the snapshot counts its dues in the latest snapshot before its mark plus its rows since (all its
-    rows when there is none), instead of its part in `snapshot`: (customer, supplier, the earliest snapshot read)."""
-    touched = {contact_id: mark for contact_id, mark in by_contact.items() if mark < snapshot.before}
-    customer = supplier = Decimal(0)
+    rows when there is none), instead of its part in `snapshot` — or, when its every mark is exact, its part in
+    `snapshot` plus what those marks dated before it add: (customer, supplier, the earliest snapshot read)."""
+    customer, supplier = summed(stale.gained(contact_id, snapshot.before) for contact_id in stale.exact)
+    touched = {
+        contact_id: mark
+        for contact_id, mark in stale.by_contact.items()
+        if mark < snapshot.before and contact_id not in stale.exact
+    }
     used = snapshot.period_end
     if not touched:
         return customer, supplier, used
@@ -390,11 +434,20 @@ def build_balance_snapshots(business, *, now=None, wait: float = WAIT_SECONDS) -
         locations = [None, *BusinessLocation.objects.for_business(business).order_by("id").values_list("pk", flat=True)]
         result.written = _fill(business, ends, locations)
         BalanceStaleMark.objects.filter(pk__in=[pk for pk, _ in marks]).delete()
+        exact_marks_cleared(business)
         scope.version += 1
         scope.built_at = timezone.now()
         scope.save(update_fields=["version", "built_at"])
     result.through = ends[-1][0]
     return result
+
+
+def exact_marks_cleared(business) -> int:
+    """Make plain every exact mark left (committed while the build ran, after it read the marks): the build may have
+    seen their rows, so adding them to its snapshots could count them twice; a plain mark sends its contact to its
+    rows instead. A mark committed after this statement belongs to rows the build did not see: it stays exact."""
+    left = BalanceStaleMark.objects.filter(business=business, customer_delta__isnull=False)
+    return left.update(customer_delta=None, supplier_delta=None)
 
 
 def _fill(business, ends, locations) -> int:
@@ -487,7 +540,7 @@ def verify_balance_snapshots(business) -> list[str]:
                 )
             )
             if stale.dues is None or snapshot.before <= stale.dues:
-                differences += _verify_contact_parts(business, snapshot, parts, stale.by_contact, where)
+                differences += _verify_contact_parts(business, snapshot, parts, stale, where)
         elif stale.any_dues is None or snapshot.before <= stale.any_dues:
             customer, supplier = business_dues(business, snapshot.before, snapshot.location_id)
             if (customer, supplier) != (snapshot.customer_due, snapshot.supplier_due):
@@ -505,14 +558,22 @@ def verify_balance_snapshots(business) -> list[str]:
     return differences
 
 
-def _verify_contact_parts(business, snapshot, parts: dict, by_contact: dict, where: str) -> list[str]:
+def _verify_contact_parts(business, snapshot, parts: dict, stale: Stale, where: str) -> list[str]:
     """The snapshot's dues and each contact's part in them against dues_by_contact from the beginning, leaving out
-    the contacts marked before it (from its totals too)."""
-    touched = {c for c, mark in by_contact.items() if mark < snapshot.before}
+    the contacts with a plain mark before it (from its totals too); a contact with only exact marks is compared with
+    what they add (its part plus them must be its rows)."""
+    touched = {c for c, mark in stale.by_contact.items() if mark < snapshot.before and c not in stale.exact}
     computed = {c: due for c, due in dues_by_contact(business, snapshot.before).items() if any(due)}
-    stored = {c: due for c, due in parts.items() if any(due)}
+    stored = dict(parts)
+    for contact_id in stale.exact:
+        gained = stale.gained(contact_id, snapshot.before)
+        stored[contact_id] = summed([stored.get(contact_id, NO_DUES), gained])
+    stored = {c: due for c, due in stored.items() if any(due)}
     differences = []
-    customer, supplier = snapshot.customer_due, snapshot.supplier_due
+    customer, supplier = summed(
+        [(snapshot.customer_due, snapshot.supplier_due)]
+        + [stale.gained(contact_id, snapshot.before) for contact_id in stale.exact]
+    )
     for contact_id in touched:
         held = stored.pop(contact_id, NO_DUES)
         computed.pop(contact_id, None)

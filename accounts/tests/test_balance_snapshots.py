@@ -440,10 +440,18 @@ def test_a_build_writes_each_contacts_part_in_the_months_it_changed(books):
         assert sum(s for _, s in latest.values()) == snapshot.supplier_due
 
 
-@pytest.mark.parametrize("write", ["sell", "pay due", "sell delete"])
-def test_a_backdated_write_of_one_contact_sends_only_that_contact_back(books, write):
-    """A sell, pay-due or deleted sell dated in February names its contact: that contact's dues read January's
-    snapshot plus its own rows since; every other contact keeps May's, and a location's dues go back."""
+@pytest.mark.parametrize(
+    ("write", "read"),
+    [
+        ("sell", datetime.date(2026, 5, 31)),
+        ("pay due", datetime.date(2026, 5, 31)),
+        ("sell delete", datetime.date(2026, 1, 31)),
+    ],
+)
+def test_a_backdated_write_of_one_contact_sends_only_that_contact_back(books, write, read):
+    """A sell, pay-due or deleted sell dated in February names its contact; every other contact keeps May's
+    snapshot, and a location's dues go back. The inserted sell and pay-due leave exact marks (the contact keeps May's
+    too, plus what the marks add); the delete's plain mark sends the contact to January's plus its rows since."""
     other = _second_customer(books)
     build_balance_snapshots(books.business, now=JULY)
     _backdated_writes(books)[write]()
@@ -455,7 +463,7 @@ def test_a_backdated_write_of_one_contact_sends_only_that_contact_back(books, wr
     figures = through_snapshots(books, june)
     assert same(figures, full(books, june))
     first = stale.by_contact[books.customer.pk]
-    assert figures.dues_as_of == datetime.date(2026, 1, 31)  # the customer's: the latest snapshot before its mark
+    assert figures.dues_as_of == read
     shop = through_snapshots(books, june, books.shop.pk)
     assert same(shop, full(books, june, books.shop.pk))
     assert shop.dues_as_of is None or end_of(books, shop.dues_as_of) <= first
@@ -492,3 +500,144 @@ def test_verify_reports_a_contact_part_that_differs(books):
     ).update(customer_due=Decimal("1.0000"))
     differences = verify_balance_snapshots(books.business)
     assert any(f"contacts [{books.customer.pk}]" in d for d in differences), differences
+
+
+# --- exact marks: rows inserted dated before the horizon say what they add ------------------------------------------
+
+
+def _marks(books):
+    return sorted(
+        BalanceStaleMark.objects.filter(business=books.business, part="dues").values_list(
+            "contact_id", "stale_from", "customer_delta", "supplier_delta"
+        )
+    )
+
+
+def test_inserted_rows_leave_exact_marks_of_what_they_add(books):
+    """A backdated sell adds its total to the customer's due, a purchase its total to the supplier's, a pay-due
+    takes its amount off (its allocations add nothing and leave no mark), a draft sell counts for nothing."""
+    build_balance_snapshots(books.business, now=JULY)
+    writes = _backdated_writes(books)
+    feb = moment(2026, 2, 10)
+    writes["sell"]()
+    writes["purchase"]()
+    writes["pay due"]()
+    make_sell(
+        books.business,
+        books.user,
+        customer=books.customer,
+        location=books.shop,
+        lines=[(books.service, "1", "99")],
+        status="draft",
+        transaction_date=feb,
+    )
+    customer, supplier = books.customer.pk, books.supplier.pk
+    assert _marks(books) == sorted(
+        [
+            (customer, feb, Decimal("5.0000"), Decimal("0.0000")),
+            (supplier, feb, Decimal("0.0000"), Decimal("4.0000")),
+            (customer, feb, Decimal("-2.0000"), Decimal("0.0000")),
+        ]
+    )
+    stale = stale_from(books.business.pk)
+    assert set(stale.exact) == {customer, supplier} and len(stale.exact_ids) == 3
+    for day in (datetime.date(2026, 1, 31), datetime.date(2026, 2, 28), datetime.date(2026, 6, 3)):
+        before = end_of(books, day)
+        figures = through_snapshots(books, before)
+        assert same(figures, full(books, before)), day
+    assert through_snapshots(books, end_of(books, datetime.date(2026, 6, 3))).dues_as_of == datetime.date(2026, 5, 31)
+    assert verify_balance_snapshots(books.business) == []
+
+
+def test_the_reports_add_the_exact_marks_and_verify_checks_them(books):
+    """The contact's dues are its part in May's snapshot plus its marks: a cent more in a mark shows in the report,
+    and verify finds it."""
+    build_balance_snapshots(books.business, now=JULY)
+    _backdated_writes(books)["sell"]()
+    june = end_of(books, datetime.date(2026, 6, 3))
+    right = full(books, june).customer_due
+    BalanceStaleMark.objects.filter(contact=books.customer).update(
+        customer_delta=F("customer_delta") + Decimal("0.0001")
+    )
+    assert through_snapshots(books, june).customer_due == right + Decimal("0.0001")
+    differences = verify_balance_snapshots(books.business)
+    assert any(f"contacts [{books.customer.pk}]" in d for d in differences), differences
+
+
+def test_a_plain_mark_beside_exact_ones_sends_the_contact_to_its_rows(books):
+    """An exact mark in March and a plain one (a deleted sell) later: the contact reads the snapshot before its
+    earliest mark, February's, plus its rows since; the exact mark is not added on top."""
+    build_balance_snapshots(books.business, now=JULY)
+    make_sell(
+        books.business,
+        books.user,
+        customer=books.customer,
+        location=books.shop,
+        lines=[(books.service, "1", "6")],
+        transaction_date=moment(2026, 3, 10),
+    )
+    sell_delete(business=books.business, user=books.user, sell=books.sells[3])  # April's
+    stale = stale_from(books.business.pk)
+    assert stale.exact == {} and stale.by_contact[books.customer.pk] == moment(2026, 3, 10)
+    june = end_of(books, datetime.date(2026, 6, 3))
+    figures = through_snapshots(books, june)
+    assert same(figures, full(books, june))
+    assert figures.dues_as_of == datetime.date(2026, 2, 28)
+    assert verify_balance_snapshots(books.business) == []
+
+
+def test_too_many_rows_in_one_insert_leave_a_plain_mark(books, monkeypatch):
+    from accounts import balance_marks
+
+    monkeypatch.setattr(balance_marks, "EXACT_ROWS", 0)
+    build_balance_snapshots(books.business, now=JULY)
+    _backdated_writes(books)["sell"]()
+    assert _marks(books) == [(books.customer.pk, moment(2026, 2, 10), None, None)]
+    june = end_of(books, datetime.date(2026, 6, 3))
+    assert same(through_snapshots(books, june), full(books, june))
+
+
+def test_a_build_makes_plain_the_exact_marks_it_did_not_read(books, monkeypatch):
+    """A sell committed while a build fills its months (after it read the marks) may be in what it wrote: its exact
+    mark becomes plain, so the report does not count the sell twice."""
+    from accounts.reports import snapshots
+
+    build_balance_snapshots(books.business, now=JULY)
+    put_in(books.business, books.user, books.bank, "1", when=moment(2026, 4, 1))  # a mark for the build to read
+    fill = snapshots._fill
+
+    def racing_fill(*args):
+        _backdated_writes(books)["sell"]()
+        assert _marks(books)[0][2] == Decimal("5.0000")  # exact when written
+        return fill(*args)
+
+    monkeypatch.setattr(snapshots, "_fill", racing_fill)
+    build_balance_snapshots(books.business, now=JULY)
+    monkeypatch.setattr(snapshots, "_fill", fill)
+    assert _marks(books) == [(books.customer.pk, moment(2026, 2, 10), None, None)]
+    june = end_of(books, datetime.date(2026, 6, 3))
+    assert same(through_snapshots(books, june), full(books, june))
+    assert verify_balance_snapshots(books.business) == []
+
+
+def test_a_report_overtaken_by_a_build_reads_again(books, monkeypatch):
+    """A build that commits after the report read the exact marks and before it read the snapshot: the snapshot
+    counts the sell already, and the marks the report holds are gone. The report sees that and reads again."""
+    from accounts.reports import snapshots
+
+    build_balance_snapshots(books.business, now=JULY)
+    _backdated_writes(books)["sell"]()
+    latest, reads = snapshots._latest, []
+
+    def overtaken(*args):
+        if not reads:
+            build_balance_snapshots(books.business, now=JULY)
+        reads.append(args)
+        return latest(*args)
+
+    monkeypatch.setattr(snapshots, "_latest", overtaken)
+    june = end_of(books, datetime.date(2026, 6, 3))
+    figures = through_snapshots(books, june)
+    monkeypatch.setattr(snapshots, "_latest", latest)
+    assert same(figures, full(books, june))
+    assert len(reads) == 2  # the latest snapshot (for the dues and the accounts alike), read twice
