@@ -30,8 +30,10 @@ EPOCH = datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
 DUES, ACCOUNTS, BOTH = "dues", "accounts", "both"
 
 
-#: an insert of more rows than this dated before the horizon leaves a plain mark per contact, not exact ones
+#: an insert of more rows than this dated before the horizon leaves plain marks (one per contact), not exact ones
 EXACT_ROWS = 200
+
+_MARK_COLUMNS = "business_id, stale_from, part, account_id, contact_id, created_at"
 
 
 def balance_rows_written(business_id, moments, part=BOTH, scope_id=None, *, inserted=None) -> None:
@@ -41,65 +43,97 @@ def balance_rows_written(business_id, moments, part=BOTH, scope_id=None, *, inse
     Outside a transaction: one statement, an INSERT … SELECT that writes a row only when the business's horizon is
     later than the moment. Inside one, the horizon is read once (the first balance write of the transaction) and a
     mark is inserted only for a write dated before it.
-    `inserted` — (model, [(pk, moment)]) of documents or payments this transaction has just inserted — makes the
-    marks exact inside a transaction: one per contact and moment, with what those rows add to its dues (none for
-    rows that add nothing), so the reports keep reading the latest snapshot for that contact too. A mark and its
-    rows commit together, so a build sees both or neither (see `exact_marks_cleared` for a build racing them)."""
-    from accounts.models import BalanceScope, BalanceStaleMark
-
+    `inserted` — (model, [(pk, contact_id, moment)]) of documents or payments just inserted, of any contacts
+    (`scope_id` is then not used) — makes the marks exact inside a transaction: one per contact and moment, with
+    what those rows add to its dues (none for rows that add nothing), so the reports keep reading the latest
+    snapshot for that contact too. A mark and its rows commit together, so a build sees both or neither (see
+    `exact_marks_cleared` in accounts/reports/snapshots.py for a build racing them)."""
     moments = [m for m in moments if m is not None]
     if not moments or business_id is None:
         return
+    if inserted is None or part != DUES:
+        _plain_marks(business_id, part, {scope_id: min(moments)})
+        return
+    model, rows = inserted
+    rows = [row for row in rows if row[2] is not None]
+    if not connection.in_atomic_block:
+        _plain_marks(business_id, part, _earliest_by_scope(rows))
+        return
+    with connection.cursor() as cursor:
+        horizon = _transaction_horizon(cursor, business_id)
+    if horizon is None or horizon <= min(moments):
+        return
+    back = [row for row in rows if row[2] < horizon]
+    exact = _exact_marks(model, business_id, back)
+    if exact is None:
+        _plain_marks(business_id, part, _earliest_by_scope(back))
+    elif exact:
+        ops = connection.ops
+        money, now = ops.adapt_decimalfield_value, ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {_mark_table()} ({_MARK_COLUMNS}, customer_delta, supplier_delta) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                [
+                    [business_id, ops.adapt_datetimefield_value(at), part, None, contact_id, now]
+                    + [money(customer, 22, 4), money(supplier, 22, 4)]
+                    for (contact_id, at), (customer, supplier) in exact.items()
+                ],
+            )
+
+
+def _mark_table() -> str:
+    from accounts.models import BalanceStaleMark
+
+    return connection.ops.quote_name(BalanceStaleMark._meta.db_table)
+
+
+def _earliest_by_scope(rows) -> dict:
+    """{scope_id: earliest moment} of (pk, scope_id, moment) rows."""
+    return earliest_by_key(*({scope_id: moment} for _, scope_id, moment in rows))
+
+
+def _plain_marks(business_id, part, earliest: dict) -> None:
+    """A mark per scope ({scope_id: earliest moment}; None: every scope) dated before the business's horizon."""
+    from accounts.models import BalanceScope
+
     ops = connection.ops
-    earliest = min(moments)
-    mark = ops.quote_name(BalanceStaleMark._meta.db_table)
-    account_id = scope_id if part == ACCOUNTS else None
-    contact_id = scope_id if part == DUES else None  # a mark of both parts names neither
     now = ops.adapt_datetimefield_value(timezone.now())
-    values = [ops.adapt_datetimefield_value(earliest), part, account_id, contact_id, now]
+
+    def values(scope_id, moment):
+        account_id = scope_id if part == ACCOUNTS else None
+        contact_id = scope_id if part == DUES else None  # a mark of both parts names neither
+        return [ops.adapt_datetimefield_value(moment), part, account_id, contact_id, now]
+
     with connection.cursor() as cursor:
         if not connection.in_atomic_block:
             scope = ops.quote_name(BalanceScope._meta.db_table)
-            cursor.execute(
-                f"INSERT INTO {mark} (business_id, stale_from, part, account_id, contact_id, created_at) "
-                f"SELECT business_id, %s, %s, %s, %s, %s FROM {scope} WHERE business_id = %s AND horizon > %s",
-                [*values, business_id, values[0]],
-            )
-            return
-        horizon = _transaction_horizon(cursor, business_id)
-        if horizon is None or horizon <= earliest:
-            return
-        exact = _exact_marks(business_id, inserted, horizon) if inserted is not None and part == DUES else None
-        if exact is not None:
-            money = ops.adapt_decimalfield_value
-            if exact:
-                cursor.executemany(
-                    f"INSERT INTO {mark} (business_id, stale_from, part, account_id, contact_id, created_at, "
-                    "customer_delta, supplier_delta) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                    [
-                        [business_id, ops.adapt_datetimefield_value(at), part, None, contact_id, now]
-                        + [money(customer, 22, 4), money(supplier, 22, 4)]
-                        for (contact_id, at), (customer, supplier) in exact.items()
-                    ],
+            for scope_id, moment in earliest.items():
+                row = values(scope_id, moment)
+                cursor.execute(
+                    f"INSERT INTO {_mark_table()} ({_MARK_COLUMNS}) "
+                    f"SELECT business_id, %s, %s, %s, %s, %s FROM {scope} WHERE business_id = %s AND horizon > %s",
+                    [*row, business_id, row[0]],
                 )
             return
-        cursor.execute(
-            f"INSERT INTO {mark} (business_id, stale_from, part, account_id, contact_id, created_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s)",
-            [business_id, *values],
-        )
+        horizon = _transaction_horizon(cursor, business_id)
+        rows = [
+            [business_id, *values(scope_id, moment)]
+            for scope_id, moment in earliest.items()
+            if horizon is not None and horizon > moment
+        ]
+        if rows:
+            cursor.executemany(f"INSERT INTO {_mark_table()} ({_MARK_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)", rows)
 
 
-def _exact_marks(business_id, inserted, horizon) -> dict | None:
-    """{(contact_id, moment): (customer, supplier)} that the inserted rows dated before `horizon` add to the dues
+def _exact_marks(model, business_id, rows) -> dict | None:
+    """{(contact_id, moment): (customer, supplier)} that the inserted (pk, contact_id, moment) rows add to the dues
     (zero sums left out), or None (too many rows, or rows without a key): plain marks then."""
     from ledger.contact_ledger import dues_of_rows
 
-    model, rows = inserted
-    back = [(pk, moment) for pk, moment in rows if moment is not None and moment < horizon]
-    if len(back) > EXACT_ROWS or any(pk is None for pk, _ in back):
+    if len(rows) > EXACT_ROWS or any(pk is None for pk, _, _ in rows):
         return None
-    dated = dict(back)
+    dated = {pk: moment for pk, _, moment in rows}
     sums: dict = {}
     for pk, (contact_id, customer, supplier) in dues_of_rows(model, business_id, list(dated)).items():
         was = sums.get((contact_id, dated[pk]), (0, 0))
@@ -191,12 +225,16 @@ def objects_written(model, objects) -> None:
     if field is None:
         return
     scope = f"{model.balance_scope_field}_id" if model.balance_scope_field else None
-    grouped: dict = {}  # {(business_id, scope_id): [(pk, moment)]}
+    if model.balance_part != DUES:
+        rows = ((o.business_id, getattr(o, scope) if scope else None, getattr(o, field)) for o in objects)
+        _mark_groups(model, _group(rows))
+        return
+    by_business: dict = {}  # {business_id: [(pk, contact_id, moment)]}: one call per business, exact marks if it can
     for o in objects:
-        grouped.setdefault((o.business_id, getattr(o, scope) if scope else None), []).append((o.pk, getattr(o, field)))
-    for (business_id, scope_id), rows in grouped.items():
-        moments = [moment for _, moment in rows]
-        balance_rows_written(business_id, moments, model.balance_part, scope_id, inserted=(model, rows))
+        by_business.setdefault(o.business_id, []).append((o.pk, getattr(o, scope), getattr(o, field)))
+    for business_id, rows in by_business.items():
+        moments = [moment for _, _, moment in rows]
+        balance_rows_written(business_id, moments, DUES, inserted=(model, rows))
 
 
 def rows_written(model, columns: list[str], rows) -> None:
@@ -309,7 +347,7 @@ class BalanceRow(models.Model):
         super().save(*args, **kwargs)
         moment = getattr(self, self.balance_date_field)
         scope = self._marked_scope(unknown_is_same=adding)
-        inserted = (type(self), [(self.pk, moment)]) if adding else None
+        inserted = (type(self), [(self.pk, scope, moment)]) if adding else None
         balance_rows_written(self.business_id, [moment, loaded], self.balance_part, scope, inserted=inserted)
         self._balance_loaded = moment
         if self.balance_scope_field:

@@ -641,3 +641,37 @@ def test_a_report_overtaken_by_a_build_reads_again(books, monkeypatch):
     monkeypatch.setattr(snapshots, "_latest", latest)
     assert same(figures, full(books, june))
     assert len(reads) == 2  # the latest snapshot (for the dues and the accounts alike), read twice
+
+
+def test_a_bulk_insert_of_payments_leaves_exact_marks_in_one_read(books, django_assert_num_queries):
+    """bulk_create of two contacts' payments (one a pay-due's allocation) in a transaction: one read of what they
+    add, one insert of the marks; the allocation adds nothing and leaves none."""
+    from django.db import transaction
+
+    other = _second_customer(books)
+    build_balance_snapshots(books.business, now=JULY)
+    sell = books.sells[0]
+    parent = TransactionPayment.objects.filter(transaction=sell).get()
+    feb, mar = moment(2026, 2, 11), moment(2026, 3, 12)
+    common = {"business": books.business, "method": "cash"}
+    rows = [
+        TransactionPayment(**common, transaction=sell, payment_for=books.customer, amount=Decimal("1.1"), paid_on=feb),
+        TransactionPayment(**common, transaction=sell, payment_for=other, amount=Decimal("2.2"), paid_on=mar),
+        TransactionPayment(
+            **common, transaction=sell, payment_for=books.customer, parent=parent, amount=1, paid_on=feb
+        ),
+    ]
+    with transaction.atomic():
+        TransactionPayment.objects.filter(pk=-1).exists()  # the transaction's first statement
+        with django_assert_num_queries(4):  # the insert, the horizon, what the rows add, the marks
+            TransactionPayment.objects.bulk_create(rows)
+    assert _marks(books) == sorted(
+        [
+            (books.customer.pk, feb, Decimal("-1.1000"), Decimal("0.0000")),
+            (other.pk, mar, Decimal("-2.2000"), Decimal("0.0000")),
+        ]
+    )
+    june = end_of(books, datetime.date(2026, 6, 3))
+    assert same(through_snapshots(books, june), full(books, june))
+    assert through_snapshots(books, june).dues_as_of == datetime.date(2026, 5, 31)
+    assert verify_balance_snapshots(books.business) == []
