@@ -71,6 +71,18 @@ def backdated_writer(business, user, bank, written: threading.Event, go: threadi
     return write
 
 
+def paused(fill):
+    """A `_fill` that says when the build has read the marks, and waits for `go` before it computes."""
+    marks_read, go = threading.Event(), threading.Event()
+
+    def paused_fill(*args, **kwargs):
+        marks_read.set()
+        assert go.wait(30)
+        return fill(*args, **kwargs)
+
+    return marks_read, go, paused_fill
+
+
 def february(business):
     return day_bounds(business, datetime.date(2026, 2, 28), datetime.date(2026, 2, 28))[1]
 
@@ -97,13 +109,7 @@ def test_a_build_waits_for_a_backdated_write_in_flight(books):
 def test_a_backdated_write_committed_while_the_build_computes_stays_marked(books, monkeypatch):
     business, user, bank = books
     fill = snapshots._fill
-    marks_read, go = threading.Event(), threading.Event()
-
-    def paused_fill(*args, **kwargs):
-        marks_read.set()
-        assert go.wait(30)
-        return fill(*args, **kwargs)
-
+    marks_read, go, paused_fill = paused(fill)
     monkeypatch.setattr(snapshots, "_fill", paused_fill)
     builder, built = in_thread(lambda: build_balance_snapshots(business, now=JULY))
     assert marks_read.wait(30)
@@ -154,13 +160,7 @@ def test_an_exact_mark_racing_a_build(books, monkeypatch, when):
     make_ledger_discount(business, user, customer, "3", when=moment(2026, 1, 20))  # a row before the build
     build_balance_snapshots(business, now=JULY)
     fill = snapshots._fill
-    marks_read, go = threading.Event(), threading.Event()
-
-    def paused_fill(*args, **kwargs):
-        marks_read.set()
-        assert go.wait(30)
-        return fill(*args, **kwargs)
-
+    marks_read, go, paused_fill = paused(fill)
     put_in(business, user, books[2], "1", when=moment(2026, 4, 1))  # a mark, so the build drops and refills
     monkeypatch.setattr(snapshots, "_fill", paused_fill)
     builder, built = in_thread(lambda: build_balance_snapshots(business, now=JULY))
