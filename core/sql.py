@@ -2,15 +2,71 @@
 way to search text."""
 
 import datetime
+import functools
 import json
 from decimal import Decimal
 
-from django.db import connection, models
+from django.db import connection, connections, models, router
+from django.db.models.query import get_related_populators
 
 
 def db_datetimes(*moments) -> list:
     """Datetimes as the database adapter wants them in raw SQL (SQLite compares text: UTC, its own format)."""
     return [connection.ops.adapt_datetimefield_value(moment) for moment in moments]
+
+
+class CompiledFirst:
+    """A queryset's first row, its SQL compiled once per database instead of on every call: `build(**slots)` makes
+    the queryset (with select_related and annotations, as any), called once with a sentinel per slot; each
+    `first(**values)` runs that SQL with the sentinels' parameters swapped for the values and makes the row into
+    model instances the way iterating the queryset does (the related objects, the annotations). For look-ups run on
+    every request (the API credential), where compiling the query costs more than running it."""
+
+    def __init__(self, build, **slots):
+        self._build = build
+        self._sentinels = {name: f"\x00{name}\x00" for name in slots}
+        self._compiled: dict = {}
+
+    def _compile(self, alias: str):
+        queryset = self._build(**self._sentinels)
+        queryset = (queryset if queryset.ordered else queryset.order_by("pk"))[:1]  # what first() runs
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        params = list(params)
+        slots = {}
+        for name, sentinel in self._sentinels.items():
+            (slots[name],) = [i for i, value in enumerate(params) if value == sentinel]
+        info, select = compiler.klass_info, compiler.select
+        start, end = info["select_fields"][0], info["select_fields"][-1] + 1
+        names = [column[0].target.attname for column in select[start:end]]
+        populators = get_related_populators(info, select, alias)
+        return sql, params, slots, compiler, info["model"], (start, end, names), populators
+
+    @functools.cached_property
+    def model(self):
+        return self._build(**self._sentinels).model
+
+    def first(self, **values):
+        alias = router.db_for_read(self.model)
+        key = (alias, connections[alias].vendor)
+        if key not in self._compiled:
+            self._compiled[key] = self._compile(alias)
+        sql, params, slots, compiler, model, (start, end, names), populators = self._compiled[key]
+        params = list(params)
+        for name, index in slots.items():
+            params[index] = values[name]
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchmany(1)
+        if not rows:
+            return None
+        row = next(iter(compiler.results_iter([rows])))
+        obj = model.from_db(alias, names, row[start:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        for name, index in compiler.annotation_col_map.items():
+            setattr(obj, name, row[index])
+        return obj
 
 
 def like_pattern(text: str) -> str:

@@ -1,0 +1,58 @@
+"""core.sql.CompiledFirst: a queryset's first row with its SQL compiled once — the same instances as the queryset's
+first(), in one statement, without compiling the query again."""
+
+from unittest import mock
+
+import pytest
+from django.db.models import Exists
+
+from core.api.authentication import ADMIN_ROLE
+from core.models import ApiCredential
+from core.sql import CompiledFirst
+from core.tests.factories import make_business, make_token, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def lookup(key, kind):
+    return (
+        ApiCredential.objects.select_related("user__business")
+        .annotate(user_is_admin=Exists(ADMIN_ROLE))
+        .filter(key=key, kind=kind)
+    )
+
+
+@pytest.fixture
+def credentials():
+    business = make_business(name="Compiled")
+    admin, clerk = make_user(business, admin=True), make_user(business, "customer.view")
+    make_token(admin)
+    make_token(clerk)
+    return list(ApiCredential.objects.order_by("pk"))
+
+
+def test_the_same_instances_as_first_with_related_objects_and_annotations(credentials, django_assert_num_queries):
+    compiled = CompiledFirst(lookup, key=None, kind=None)
+    for credential in credentials:
+        expected = lookup(credential.key, credential.kind).first()
+        with django_assert_num_queries(1):
+            found = compiled.first(key=credential.key, kind=credential.kind)
+            assert found.user.business.name == "Compiled"  # loaded with it
+        assert found == expected and found.__dict__.keys() == expected.__dict__.keys()
+        assert [found.created_at, found.user_is_admin] == [expected.created_at, expected.user_is_admin]
+        assert found.user.__dict__ == {**expected.user.__dict__, "_state": found.user._state}
+    assert [c.user_is_admin for c in (compiled.first(key=c.key, kind=c.kind) for c in credentials)] == [True, False]
+
+
+def test_no_row_is_none_and_the_values_are_parameters(credentials):
+    compiled = CompiledFirst(lookup, key=None, kind=None)
+    assert compiled.first(key="nope' OR '1'='1", kind="token") is None
+    assert compiled.first(key=credentials[0].key, kind="key_pair") is None
+
+
+def test_it_compiles_once(credentials):
+    compiled = CompiledFirst(lookup, key=None, kind=None)
+    with mock.patch.object(CompiledFirst, "_compile", wraps=compiled._compile) as compile_:
+        for _ in range(3):
+            compiled.first(key=credentials[1].key, kind=credentials[1].kind)
+    assert compile_.call_count == 1
