@@ -7,7 +7,7 @@ import json
 from decimal import Decimal
 
 from django.db import connection, connections, models, router
-from django.db.models.query import get_related_populators
+from django.db.models.query import ModelIterable, get_related_populators
 
 
 def db_datetimes(*moments) -> list:
@@ -20,11 +20,13 @@ class CompiledFirst:
     the queryset (with select_related and annotations, as any), called once with a sentinel per slot; each
     `first(**values)` runs that SQL with the sentinels' parameters swapped for the values and makes the row into
     model instances the way iterating the queryset does (the related objects, the annotations). For look-ups run on
-    every request (the API credential), where compiling the query costs more than running it."""
+    every request (the API credential) or every row of a long run, where compiling the query costs more than running
+    it. A slot given None gets a text sentinel; give a number one the field accepts (an unlikely id) for a number. A
+    values()/values_list() queryset gives its first row as a tuple."""
 
     def __init__(self, build, **slots):
         self._build = build
-        self._sentinels = {name: f"\x00{name}\x00" for name in slots}
+        self._sentinels = {name: f"\x00{name}\x00" if value is None else value for name, value in slots.items()}
         self._compiled: dict = {}
 
     def _compile(self, alias: str):
@@ -37,6 +39,8 @@ class CompiledFirst:
         for name, sentinel in self._sentinels.items():
             (slots[name],) = [i for i, value in enumerate(params) if value == sentinel]
         info, select = compiler.klass_info, compiler.select
+        if queryset._iterable_class is not ModelIterable:  # values() / values_list(): the row as it is
+            return sql, params, slots, compiler, None, None, ()
         start, end = info["select_fields"][0], info["select_fields"][-1] + 1
         names = [column[0].target.attname for column in select[start:end]]
         populators = get_related_populators(info, select, alias)
@@ -51,7 +55,7 @@ class CompiledFirst:
         key = (alias, connections[alias].vendor)
         if key not in self._compiled:
             self._compiled[key] = self._compile(alias)
-        sql, params, slots, compiler, model, (start, end, names), populators = self._compiled[key]
+        sql, params, slots, compiler, model, fields, populators = self._compiled[key]
         params = list(params)
         for name, index in slots.items():
             params[index] = values[name]
@@ -61,6 +65,9 @@ class CompiledFirst:
         if not rows:
             return None
         row = next(iter(compiler.results_iter([rows])))
+        if model is None:
+            return tuple(row)
+        start, end, names = fields
         obj = model.from_db(alias, names, row[start:end])
         for populator in populators:
             populator.populate(row, obj)

@@ -56,3 +56,12 @@ def test_it_compiles_once(credentials):
         for _ in range(3):
             compiled.first(key=credentials[1].key, kind=credentials[1].kind)
     assert compile_.call_count == 1
+
+
+def test_a_values_queryset_gives_its_row_and_a_number_slot_takes_a_number_sentinel(credentials):
+    compiled = CompiledFirst(
+        lambda pk: ApiCredential.objects.filter(pk=pk).values_list("pk", "kind", "user__username"), pk=-7_301_937
+    )
+    credential = credentials[0]
+    assert compiled.first(pk=credential.pk) == (credential.pk, credential.kind, credential.user.username)
+    assert compiled.first(pk=credential.pk + 1000) is None
