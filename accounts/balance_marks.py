@@ -11,7 +11,9 @@ for the reports until the next build. A mark names the scope its row counts in �
 document or payment its contact (`BalanceRow.balance_scope_field`) —: only that account's balance, or that contact's
 dues, in the later snapshots stops counting (the other accounts and contacts keep the latest snapshot). A write
 that moves a row to another account or contact, or touches rows of many at once without naming them, names none:
-every account's, or every contact's, figures. Nothing is a database trigger: the same code runs on SQLite and
+every account's, or every contact's, figures. Documents and payments inserted in a transaction leave exact marks:
+they also say what the rows add to their contact's dues, and the reports add that to the latest snapshot instead of
+reading the contact's rows again. Nothing is a database trigger: the same code runs on SQLite and
 PostgreSQL.
 
 Why after the write: a build raises the horizon, then waits for every transaction that was running (they have
@@ -43,43 +45,33 @@ def balance_rows_written(business_id, moments, part=BOTH, scope_id=None, *, inse
     Outside a transaction: one statement, an INSERT … SELECT that writes a row only when the business's horizon is
     later than the moment. Inside one, the horizon is read once (the first balance write of the transaction) and a
     mark is inserted only for a write dated before it.
-    `inserted` — (model, [(pk, contact_id, moment)]) of documents or payments just inserted, of any contacts
-    (`scope_id` is then not used) — makes the marks exact inside a transaction: one per contact and moment, with
-    what those rows add to its dues (none for rows that add nothing), so the reports keep reading the latest
-    snapshot for that contact too. A mark and its rows commit together, so a build sees both or neither (see
-    `exact_marks_cleared` in accounts/reports/snapshots.py for a build racing them)."""
+    `inserted` — (model, [(pk, scope_id, moment)]) of rows just inserted, of any scopes (`scope_id` is then not
+    used) — leaves a mark per scope; for documents and payments inside a transaction the marks are exact: one per
+    contact and moment, with what those rows add to its dues (none for rows that add nothing), so the reports keep
+    reading the latest snapshot for that contact too. A mark and its rows commit together, so a build sees both or
+    neither (see `exact_marks_cleared` in accounts/reports/snapshots.py for a build racing them)."""
     moments = [m for m in moments if m is not None]
     if not moments or business_id is None:
         return
-    if inserted is None or part != DUES:
+    if inserted is None:
         _plain_marks(business_id, part, {scope_id: min(moments)})
         return
     model, rows = inserted
     rows = [row for row in rows if row[2] is not None]
-    if not connection.in_atomic_block:
+    if part != DUES or not connection.in_atomic_block:
         _plain_marks(business_id, part, _earliest_by_scope(rows))
         return
     with connection.cursor() as cursor:
         horizon = _transaction_horizon(cursor, business_id)
-    if horizon is None or horizon <= min(moments):
-        return
-    back = [row for row in rows if row[2] < horizon]
-    exact = _exact_marks(model, business_id, back)
-    if exact is None:
-        _plain_marks(business_id, part, _earliest_by_scope(back))
-    elif exact:
-        ops = connection.ops
-        money, now = ops.adapt_decimalfield_value, ops.adapt_datetimefield_value(timezone.now())
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {_mark_table()} ({_MARK_COLUMNS}, customer_delta, supplier_delta) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                [
-                    [business_id, ops.adapt_datetimefield_value(at), part, None, contact_id, now]
-                    + [money(customer, 22, 4), money(supplier, 22, 4)]
-                    for (contact_id, at), (customer, supplier) in exact.items()
-                ],
-            )
+        if horizon is None or horizon <= min(moments):
+            return
+        back = [row for row in rows if row[2] < horizon]
+        exact = _exact_marks(model, business_id, back)
+        if exact is None:
+            marks = [(scope, moment, None, None) for scope, moment in _earliest_by_scope(back).items()]
+        else:
+            marks = [(contact_id, at, customer, supplier) for (contact_id, at), (customer, supplier) in exact.items()]
+        _insert_marks(cursor, business_id, part, marks)
 
 
 def _mark_table() -> str:
@@ -93,23 +85,44 @@ def _earliest_by_scope(rows) -> dict:
     return earliest_by_key(*({scope_id: moment} for _, scope_id, moment in rows))
 
 
+def _mark_values(part, scope_id, moment, now) -> list:
+    """stale_from, part, account_id, contact_id, created_at of a mark naming `scope_id` (None: every scope)."""
+    account_id = scope_id if part == ACCOUNTS else None
+    contact_id = scope_id if part == DUES else None  # a mark of both parts names neither
+    return [connection.ops.adapt_datetimefield_value(moment), part, account_id, contact_id, now]
+
+
+def _insert_marks(cursor, business_id, part, marks) -> None:
+    """Inside a transaction: one INSERT of (scope_id, moment, customer_delta, supplier_delta) marks (the deltas None:
+    a plain mark)."""
+    if not marks:
+        return
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+
+    def money(value):
+        return None if value is None else ops.adapt_decimalfield_value(value, 22, 4)
+
+    cursor.executemany(
+        f"INSERT INTO {_mark_table()} ({_MARK_COLUMNS}, customer_delta, supplier_delta) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+        [
+            [business_id, *_mark_values(part, scope_id, moment, now), money(customer), money(supplier)]
+            for scope_id, moment, customer, supplier in marks
+        ],
+    )
+
+
 def _plain_marks(business_id, part, earliest: dict) -> None:
     """A mark per scope ({scope_id: earliest moment}; None: every scope) dated before the business's horizon."""
     from accounts.models import BalanceScope
 
-    ops = connection.ops
-    now = ops.adapt_datetimefield_value(timezone.now())
-
-    def values(scope_id, moment):
-        account_id = scope_id if part == ACCOUNTS else None
-        contact_id = scope_id if part == DUES else None  # a mark of both parts names neither
-        return [ops.adapt_datetimefield_value(moment), part, account_id, contact_id, now]
-
     with connection.cursor() as cursor:
         if not connection.in_atomic_block:
-            scope = ops.quote_name(BalanceScope._meta.db_table)
+            scope = connection.ops.quote_name(BalanceScope._meta.db_table)
+            now = connection.ops.adapt_datetimefield_value(timezone.now())
             for scope_id, moment in earliest.items():
-                row = values(scope_id, moment)
+                row = _mark_values(part, scope_id, moment, now)
                 cursor.execute(
                     f"INSERT INTO {_mark_table()} ({_MARK_COLUMNS}) "
                     f"SELECT business_id, %s, %s, %s, %s, %s FROM {scope} WHERE business_id = %s AND horizon > %s",
@@ -117,13 +130,9 @@ def _plain_marks(business_id, part, earliest: dict) -> None:
                 )
             return
         horizon = _transaction_horizon(cursor, business_id)
-        rows = [
-            [business_id, *values(scope_id, moment)]
-            for scope_id, moment in earliest.items()
-            if horizon is not None and horizon > moment
-        ]
-        if rows:
-            cursor.executemany(f"INSERT INTO {_mark_table()} ({_MARK_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)", rows)
+        if horizon is not None:
+            marks = [(scope_id, moment, None, None) for scope_id, moment in earliest.items() if horizon > moment]
+            _insert_marks(cursor, business_id, part, marks)
 
 
 def _exact_marks(model, business_id, rows) -> dict | None:
@@ -196,19 +205,6 @@ def contact_reclassified(business_id, contact_id=None) -> None:
     balance_rows_written(business_id, [EPOCH], DUES, contact_id)
 
 
-def _group(rows) -> dict:
-    """{(business_id, scope_id): [moments]} of (business_id, scope_id, moment) rows."""
-    grouped: dict = {}
-    for business_id, scope_id, moment in rows:
-        grouped.setdefault((business_id, scope_id), []).append(moment)
-    return grouped
-
-
-def _mark_groups(model, grouped: dict) -> None:
-    for (business_id, scope_id), moments in grouped.items():
-        balance_rows_written(business_id, moments, model.balance_part, scope_id)
-
-
 def earliest_by_key(*groups: dict) -> dict:
     """{key: earliest moment} over dicts of {key: moment}."""
     merged: dict = {}
@@ -225,26 +221,27 @@ def objects_written(model, objects) -> None:
     if field is None:
         return
     scope = f"{model.balance_scope_field}_id" if model.balance_scope_field else None
-    if model.balance_part != DUES:
-        rows = ((o.business_id, getattr(o, scope) if scope else None, getattr(o, field)) for o in objects)
-        _mark_groups(model, _group(rows))
-        return
-    by_business: dict = {}  # {business_id: [(pk, contact_id, moment)]}: one call per business, exact marks if it can
-    for o in objects:
-        by_business.setdefault(o.business_id, []).append((o.pk, getattr(o, scope), getattr(o, field)))
-    for business_id, rows in by_business.items():
-        moments = [moment for _, _, moment in rows]
-        balance_rows_written(business_id, moments, DUES, inserted=(model, rows))
+    _inserted(model, ((o.business_id, o.pk, getattr(o, scope) if scope else None, getattr(o, field)) for o in objects))
 
 
 def rows_written(model, columns: list[str], rows) -> None:
-    """After core.sql.insert_rows: plain tuples in `columns` order."""
+    """After core.sql.insert_rows: plain tuples in `columns` order (their keys unknown: plain marks)."""
     field = getattr(model, "balance_date_field", None)
     if field is None:
         return
     business, date = columns.index("business"), columns.index(field)
     scope = columns.index(model.balance_scope_field) if model.balance_scope_field in columns else None
-    _mark_groups(model, _group((row[business], row[scope] if scope is not None else None, row[date]) for row in rows))
+    _inserted(model, ((row[business], None, row[scope] if scope is not None else None, row[date]) for row in rows))
+
+
+def _inserted(model, rows) -> None:
+    """(business_id, pk, scope_id, moment) rows just inserted (pk None when unknown): one call per business."""
+    by_business: dict = {}
+    for business_id, pk, scope_id, moment in rows:
+        by_business.setdefault(business_id, []).append((pk, scope_id, moment))
+    for business_id, group in by_business.items():
+        moments = [moment for _, _, moment in group]
+        balance_rows_written(business_id, moments, model.balance_part, inserted=(model, group))
 
 
 class BalanceRowQuerySet(models.QuerySet):

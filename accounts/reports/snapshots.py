@@ -564,16 +564,13 @@ def _verify_contact_parts(business, snapshot, parts: dict, stale: Stale, where: 
     what they add (its part plus them must be its rows)."""
     touched = {c for c, mark in stale.by_contact.items() if mark < snapshot.before and c not in stale.exact}
     computed = {c: due for c, due in dues_by_contact(business, snapshot.before).items() if any(due)}
+    gained = {contact_id: stale.gained(contact_id, snapshot.before) for contact_id in stale.exact}
     stored = dict(parts)
-    for contact_id in stale.exact:
-        gained = stale.gained(contact_id, snapshot.before)
-        stored[contact_id] = summed([stored.get(contact_id, NO_DUES), gained])
+    for contact_id, more in gained.items():
+        stored[contact_id] = summed([stored.get(contact_id, NO_DUES), more])
     stored = {c: due for c, due in stored.items() if any(due)}
     differences = []
-    customer, supplier = summed(
-        [(snapshot.customer_due, snapshot.supplier_due)]
-        + [stale.gained(contact_id, snapshot.before) for contact_id in stale.exact]
-    )
+    customer, supplier = summed([(snapshot.customer_due, snapshot.supplier_due), *gained.values()])
     for contact_id in touched:
         held = stored.pop(contact_id, NO_DUES)
         computed.pop(contact_id, None)
