@@ -4,6 +4,7 @@ way to search text."""
 import datetime
 import functools
 import json
+import threading
 from decimal import Decimal
 
 from django.db import connection, connections, models, router
@@ -16,18 +17,19 @@ def db_datetimes(*moments) -> list:
 
 
 class CompiledFirst:
-    """A queryset's first row, its SQL compiled once per database instead of on every call: `build(**slots)` makes
-    the queryset (with select_related and annotations, as any), called once with a sentinel per slot; each
-    `first(**values)` runs that SQL with the sentinels' parameters swapped for the values and makes the row into
-    model instances the way iterating the queryset does (the related objects, the annotations). For look-ups run on
-    every request (the API credential) or every row of a long run, where compiling the query costs more than running
-    it. A slot given None gets a text sentinel; give a number one the field accepts (an unlikely id) for a number. A
-    values()/values_list() queryset gives its first row as a tuple."""
+    """A queryset's first row, its SQL compiled once per database and thread instead of on every call:
+    `build(**slots)` makes the queryset (with select_related and annotations, as any), called once with a sentinel
+    per slot; each `first(**values)` runs that SQL with the sentinels' parameters swapped for the values and makes
+    the row into model instances the way iterating the queryset does (the related objects, the annotations). For
+    look-ups run on every request (the API credential) or every row of a long run, where compiling the query costs
+    more than running it. A slot given None gets a text sentinel; give a number one the field accepts (an unlikely
+    id) for a number. A values()/values_list() queryset gives its first row as a tuple."""
 
     def __init__(self, build, **slots):
         self._build = build
         self._sentinels = {name: f"\x00{name}\x00" if value is None else value for name, value in slots.items()}
-        self._compiled: dict = {}
+        # per thread: a compiler holds the connection of the thread that made it (gunicorn's gthread workers)
+        self._local = threading.local()
 
     def _compile(self, alias: str):
         queryset = self._build(**self._sentinels)
@@ -52,10 +54,11 @@ class CompiledFirst:
 
     def first(self, **values):
         alias = router.db_for_read(self.model)
+        compiled = self._local.__dict__.setdefault("compiled", {})
         key = (alias, connections[alias].vendor)
-        if key not in self._compiled:
-            self._compiled[key] = self._compile(alias)
-        sql, params, slots, compiler, model, fields, populators = self._compiled[key]
+        if key not in compiled:
+            compiled[key] = self._compile(alias)
+        sql, params, slots, compiler, model, fields, populators = compiled[key]
         params = list(params)
         for name, index in slots.items():
             params[index] = values[name]

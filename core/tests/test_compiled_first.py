@@ -65,3 +65,26 @@ def test_a_values_queryset_gives_its_row_and_a_number_slot_takes_a_number_sentin
     credential = credentials[0]
     assert compiled.first(pk=credential.pk) == (credential.pk, credential.kind, credential.user.username)
     assert compiled.first(pk=credential.pk + 1000) is None
+
+
+def test_each_thread_compiles_its_own(credentials):
+    """A compiler holds its thread's connection: a thread does not use another's."""
+    import threading
+
+    from django.db import connection
+
+    compiled = CompiledFirst(lookup, key=None, kind=None)
+    credential = credentials[0]
+    compiled.first(key=credential.key, kind=credential.kind)
+    seen = {}
+
+    def other():
+        try:
+            seen["compiled"] = getattr(compiled._local, "compiled", None)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join()
+    assert seen["compiled"] is None and compiled._local.compiled
