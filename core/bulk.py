@@ -55,18 +55,32 @@ class _Attributes:
         self.__dict__ = row
 
 
+def _stamps(field) -> bool:
+    """A date or datetime field of Django's own that sets itself on insert (auto_now, auto_now_add)."""
+    return type(field).pre_save in (models.DateField.pre_save, models.DateTimeField.pre_save) and (
+        field.auto_now or field.auto_now_add
+    )
+
+
 def _row_maker(fields, *, of_dicts: bool = False):
-    """`row(obj)`: the values Django would send for `fields` of an object — get_db_prep_save(pre_save(...)) —
-    read in one C-level getter, with only the values that need it prepared: fields with a pre_save of their own or
+    """`rows(db)` → `row(obj)`: the values Django would send for `fields` of an object — get_db_prep_save(pre_save(...))
+    — read in one C-level getter, with only the values that need it prepared: fields with a pre_save of their own or
     a type that is not sent as it is, and values of another type than their column's plain one. With `of_dicts`,
-    `row(values)` reads a dict keyed by attname (bulk_insert_values) the same way."""
+    `row(values)` reads a dict keyed by attname (bulk_insert_values) the same way. `db`: the connection itself (not
+    the django.db.connection proxy, a thread-local look-up per use).
+
+    The rows of one `rows(db)` are one insert: their auto_now and auto_now_add fields take the moment of its first
+    row (its pre_save's), prepared once — as PostgreSQL's now() is one moment for a whole statement — where
+    bulk_create would read the clock and prepare a datetime per row and field."""
     names = [f.attname for f in fields]
     getter = (itemgetter if of_dicts else attrgetter)(*names)
-    special, plain = [], []
+    special, plain, stamped = [], [], []
     for index, field in enumerate(fields):
         kind = _plain_type(field)
         own_pre_save = type(field).pre_save is not models.Field.pre_save
-        if own_pre_save or kind is None:
+        if _stamps(field):
+            stamped.append((index, field))
+        elif own_pre_save or kind is None:
             special.append((index, field, own_pre_save))
         else:
             plain.append((index, kind, field.get_db_prep_save))
@@ -78,37 +92,53 @@ def _row_maker(fields, *, of_dicts: bool = False):
     prepared: dict = {}
     memo = {index for index, field, own in special if not own and type(field).__module__.startswith(_DJANGO_FIELDS)}
 
-    def row(obj, db) -> list:
-        """`db`: the connection itself (not the django.db.connection proxy, a thread-local look-up per use)."""
-        values = list(getter(obj)) if len(fields) > 1 else [getter(obj)]
-        target = _Attributes(obj) if of_dicts and pre_saving else obj
-        for index, field, own_pre_save in special:
-            if own_pre_save or not of_dicts:
-                value = field.pre_save(target, add=True)
-            else:
-                value = values[index]
-                if index in memo and type(value) in _MEMO_TYPES:
-                    key = (index, db.alias, type(value), str(value))  # by text: Decimal 1.0 and 1.00 differ
-                    done = prepared.get(key, _NOT_YET)
-                    if done is _NOT_YET:
-                        done = field.get_db_prep_save(value, db)
-                        if len(prepared) < _MEMO_SIZE:
-                            prepared[key] = done
-                    values[index] = done
-                    continue
-            values[index] = field.get_db_prep_save(value, db)
-        types = tuple(map(type, values))
-        if types not in checked:
-            fixed = False
-            for index, kind, prepare in plain:
-                value = values[index]
-                if value is not None and type(value) is not kind:
-                    values[index], fixed = prepare(value, db), True
-            if not fixed:
-                checked.add(types)
-        return values
+    def rows(db):
+        stamps: list[tuple] = []  # (index, attname, the value, as sent), from the first row
 
-    return row
+        def row(obj) -> list:
+            values = list(getter(obj)) if len(fields) > 1 else [getter(obj)]
+            if stamped:
+                if not stamps:
+                    target = _Attributes(obj) if of_dicts else obj
+                    for index, field in stamped:
+                        value = field.pre_save(target, add=True)
+                        stamps.append((index, field.attname, value, field.get_db_prep_save(value, db)))
+                for index, attname, value, sent in stamps:
+                    if of_dicts:
+                        obj[attname] = value
+                    else:
+                        setattr(obj, attname, value)
+                    values[index] = sent
+            target = _Attributes(obj) if of_dicts and pre_saving else obj
+            for index, field, own_pre_save in special:
+                if own_pre_save or not of_dicts:
+                    value = field.pre_save(target, add=True)
+                else:
+                    value = values[index]
+                    if index in memo and type(value) in _MEMO_TYPES:
+                        key = (index, db.alias, type(value), str(value))  # by text: Decimal 1.0 and 1.00 differ
+                        done = prepared.get(key, _NOT_YET)
+                        if done is _NOT_YET:
+                            done = field.get_db_prep_save(value, db)
+                            if len(prepared) < _MEMO_SIZE:
+                                prepared[key] = done
+                        values[index] = done
+                        continue
+                values[index] = field.get_db_prep_save(value, db)
+            types = tuple(map(type, values))
+            if types not in checked:
+                fixed = False
+                for index, kind, prepare in plain:
+                    value = values[index]
+                    if value is not None and type(value) is not kind:
+                        values[index], fixed = prepare(value, db), True
+                if not fixed:
+                    checked.add(types)
+            return values
+
+        return row
+
+    return rows
 
 
 @functools.cache
@@ -161,13 +191,13 @@ def model_values(model: type[models.Model], data: dict) -> dict:
     return values
 
 
-def _copy(model, items: list, make_row) -> list[int]:
+def _copy(model, items: list, make_rows) -> list[int]:
     meta = model._meta
     fields, _ = _shape(model)
     table, pk = meta.db_table, meta.pk.column
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     sql = f"COPY {connection.ops.quote_name(table)} ({connection.ops.quote_name(pk)}, {columns}) FROM STDIN"
-    db = connections[connection.alias]
+    row = make_rows(connections[connection.alias])
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk, len(items)]
@@ -177,7 +207,7 @@ def _copy(model, items: list, make_row) -> list[int]:
         with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
             write = copy.write_row
             for item, pk_value in zip(items, ids, strict=True):
-                write([pk_value, *make_row(item, db)])
+                write([pk_value, *row(item)])
     if connection.queries_logged:  # COPY bypasses the cursor wrapper; count it like any statement
         connection.queries_log.append(
             {"sql": f"{sql} -- {len(items)} rows", "time": f"{time.monotonic() - started:.3f}"}

@@ -177,6 +177,28 @@ def test_each_imported_contact_logs_one_imported_activity(api, business):
     assert [a["description"] for a in listed] == ["imported"]
 
 
+def test_an_imported_contact_records_what_post_contacts_records(api, business):
+    """A created activity lists the values that are set, the same for a contact imported and one created."""
+    import_rows(api, [row(first_name="Ada", email="ada@example.com", contact_id="C-1")])
+    data = {
+        "type": "customer",
+        "name": "Ada",
+        "first_name": "Ada",
+        "mobile": "0700000001",
+        "email": "ada@example.com",
+        "contact_id": "C-2",
+    }
+    created = body(api.post(f"{BASE}/contacts", data, format="json"))["data"]
+    one = Contact.objects.get(business=business, contact_id="C-1")
+    two = Contact.objects.get(pk=created["id"])
+
+    [imported_trail], [created_trail] = activities_of(one), activities_of(two)
+    attributes = imported_trail.properties["attributes"]
+    assert attributes["first_name"] == "Ada" and attributes["email"] == "ada@example.com"
+    assert None not in attributes.values() and "dob" not in attributes  # null fields are left out
+    assert {**attributes, "contact_id": "C-2"} == created_trail.properties["attributes"]
+
+
 # --- opening balances ------------------------------------------------------------------------------
 
 
