@@ -305,7 +305,8 @@ def test_create_logs_activity(api):
     [activity] = activities_of(group)
     assert (activity.description, activity.event, activity.causer_id) == ("added", "created", api.user.pk)
     # a created activity lists the values that are set: the group has no selling price group
-    assert activity.properties["attributes"] == {"name": "Retail", "price_calculation_type": "percentage", "amount": "5"}
+    expected = {"name": "Retail", "price_calculation_type": "percentage", "amount": "5"}
+    assert activity.properties["attributes"] == expected
 
 
 # --- update --------------------------------------------------------------------------------------
