@@ -75,7 +75,7 @@ def codes_taken(business, codes) -> set[str]:
     for start in range(0, len(codes), LOOKUP_BATCH):
         batch = codes[start : start + LOOKUP_BATCH]
         taken.update(
-            Contact.objects.for_business(business).filter(contact_id__in=batch).values_list("contact_id", flat=True)
+            Contact.objects.for_business(business).filter(contact_id__any=batch).values_list("contact_id", flat=True)
         )
     return taken
 

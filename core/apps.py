@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core: businesses, users and access"
 
     def ready(self):
+        from core import lookups  # noqa: F401  registers field__any
         from core.api import converters, schema  # noqa: F401  schema registers the OpenAPI extensions
 
         converters.register()

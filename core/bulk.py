@@ -55,11 +55,18 @@ class _Attributes:
         self.__dict__ = row
 
 
+_DATE_PRE_SAVES = (models.DateField.pre_save, models.DateTimeField.pre_save)
+
+
 def _stamps(field) -> bool:
     """A date or datetime field of Django's own that sets itself on insert (auto_now, auto_now_add)."""
-    return type(field).pre_save in (models.DateField.pre_save, models.DateTimeField.pre_save) and (
-        field.auto_now or field.auto_now_add
-    )
+    return type(field).pre_save in _DATE_PRE_SAVES and (field.auto_now or field.auto_now_add)
+
+
+def _own_pre_save(field) -> bool:
+    """Whether pre_save does more than read the value: not Field's, nor a date field's that does not set itself."""
+    pre_save = type(field).pre_save
+    return pre_save is not models.Field.pre_save and not (pre_save in _DATE_PRE_SAVES and not _stamps(field))
 
 
 def _row_maker(fields, *, of_dicts: bool = False):
@@ -70,14 +77,14 @@ def _row_maker(fields, *, of_dicts: bool = False):
     the django.db.connection proxy, a thread-local look-up per use).
 
     The rows of one `rows(db)` are one insert: their auto_now and auto_now_add fields take the moment of its first
-    row (its pre_save's), prepared once — as PostgreSQL's now() is one moment for a whole statement — where
+    row (its first datetime field's pre_save, the same for created_at and updated_at), prepared once — as PostgreSQL's now() is one moment for a whole statement — where
     bulk_create would read the clock and prepare a datetime per row and field."""
     names = [f.attname for f in fields]
     getter = (itemgetter if of_dicts else attrgetter)(*names)
     special, plain, stamped = [], [], []
     for index, field in enumerate(fields):
         kind = _plain_type(field)
-        own_pre_save = type(field).pre_save is not models.Field.pre_save
+        own_pre_save = _own_pre_save(field)
         if _stamps(field):
             stamped.append((index, field))
         elif own_pre_save or kind is None:
@@ -99,9 +106,11 @@ def _row_maker(fields, *, of_dicts: bool = False):
             values = list(getter(obj)) if len(fields) > 1 else [getter(obj)]
             if stamped:
                 if not stamps:
-                    target = _Attributes(obj) if of_dicts else obj
+                    target, moments = (_Attributes(obj) if of_dicts else obj), {}
                     for index, field in stamped:
-                        value = field.pre_save(target, add=True)
+                        kind = type(field).pre_save  # one moment for created_at and updated_at alike
+                        value = moments[kind] if kind in moments else field.pre_save(target, add=True)
+                        moments[kind] = value
                         stamps.append((index, field.attname, value, field.get_db_prep_save(value, db)))
                 for index, attname, value, sent in stamps:
                     if of_dicts:

@@ -1,8 +1,10 @@
 """core.bulk.bulk_insert and bulk_insert_values: what bulk_create would store (COPY on PostgreSQL), keys set,
 errors as Django's."""
 
+import datetime
+
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from contacts.models import Contact
 from core.bulk import bulk_insert, bulk_insert_values, model_values
@@ -103,3 +105,39 @@ def test_a_unique_violation_of_values_is_djangos_integrity_error(business):
             [model_values(Contact, {"business": business, "type": "customer", "name": "A", "contact_id": "SAME"})],
         )
     assert bulk_insert_values(Contact, []) == []
+
+
+def test_one_insert_stamps_its_rows_with_one_moment_and_keeps_given_dates(business, admin_user):
+    from django.utils import timezone
+
+    dob, gone = datetime.date(1990, 5, 1), timezone.now() - datetime.timedelta(days=3)
+    rows = [
+        model_values(
+            Contact,
+            {
+                "business": business,
+                "type": "customer",
+                "name": f"S{i}",
+                "contact_id": f"S{i}",
+                "dob": dob if i % 2 else None,
+                "deleted_at": gone if i == 2 else None,
+            },
+        )
+        for i in range(4)
+    ]
+    before = timezone.now()
+    ids = bulk_insert_values(Contact, rows)
+    after = timezone.now()
+
+    stored = list(Contact.all_objects.filter(pk__in=ids).order_by("pk"))
+    moments = {c.created_at for c in stored} | {c.updated_at for c in stored}
+    assert all(before <= moment <= after for moment in moments)
+    if connection.vendor == "postgresql":  # COPY: one moment per insert (bulk_create elsewhere: one per row)
+        assert len(moments) == 1
+        assert {r["created_at"] for r in rows} == {stored[0].created_at}  # set on the rows, as on instances
+    assert [c.dob for c in stored] == [None, dob, None, dob]
+    assert [c.deleted_at for c in stored] == [None, None, gone, None]
+    later = bulk_insert(Contact, [Contact(business=business, type="customer", name="Later", contact_id="S9")])
+    assert later[0].created_at >= max(moments)
+    if connection.vendor == "postgresql":
+        assert later[0].created_at == later[0].updated_at

@@ -44,7 +44,7 @@ def document_numbers(business, counter: str, field: str, how_many: int) -> list[
     from ledger.models import Transaction
 
     def taken_among(numbers):
-        rows = Transaction.objects.for_business(business).filter(**{f"{field}__in": numbers})
+        rows = Transaction.objects.for_business(business).filter(**{f"{field}__any": numbers})
         return set(rows.values_list(field, flat=True))
 
     return _generate(business, counter, taken_among, how_many)
@@ -59,7 +59,7 @@ def payment_number(business, counter: str) -> str:
     from ledger.models import TransactionPayment
 
     def taken_among(numbers):
-        rows = TransactionPayment.objects.for_business(business).filter(payment_ref_no__in=numbers)
+        rows = TransactionPayment.objects.for_business(business).filter(payment_ref_no__any=numbers)
         return set(rows.values_list("payment_ref_no", flat=True))
 
     return _generate(business, counter, taken_among)[0]
