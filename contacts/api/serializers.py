@@ -122,7 +122,10 @@ class ContactActivity(serializers.Serializer):
         compute=_causer,
         field=ActivityCauser(allow_null=True),
     )
-    properties = serializers.JSONField(help_text='{"attributes": {...new}, "old": {...previous}}')
+    properties = serializers.JSONField(
+        help_text='{"attributes": {...new}, "old": {...previous}}. An update lists the fields that changed; a '
+        "`created` event lists the fields the record was created with that have a value (a field left out was null)."
+    )
 
 
 class ContactActivitiesData(serializers.Serializer):
