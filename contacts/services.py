@@ -11,7 +11,7 @@ from core.deletion import protected_references
 from core.exceptions import BusinessRuleViolation
 from core.files import clean_display_name, delete_on_commit, files_atomic, save_file, sniff_mime, storage_name
 from core.models import User
-from core.services.activity import changed, log_activity, log_created, log_deleted, logged_update, snapshot
+from core.services.activity import changed, log_activity, log_created, log_deleted, logged_update, present, snapshot
 from core.services.counters import next_count, next_counts, padded
 from core.uploads import RefusedUpload
 
@@ -346,7 +346,7 @@ def note_create(*, business, user, contact: Contact, data: dict, files=()) -> Do
             note=note,
             description="document_note_added",
             event="created",
-            new=_note_snapshot(note),
+            new=present(_note_snapshot(note)),
             files=[m.display_name for m in media],
         )
     return note

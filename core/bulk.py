@@ -77,8 +77,9 @@ def _row_maker(fields, *, of_dicts: bool = False):
     the django.db.connection proxy, a thread-local look-up per use).
 
     The rows of one `rows(db)` are one insert: their auto_now and auto_now_add fields take the moment of its first
-    row (its first datetime field's pre_save, the same for created_at and updated_at), prepared once — as PostgreSQL's now() is one moment for a whole statement — where
-    bulk_create would read the clock and prepare a datetime per row and field."""
+    row (its first datetime field's pre_save, the same for created_at and updated_at), prepared once — as
+    PostgreSQL's now() is one moment for a whole statement — where bulk_create would read the clock and prepare a
+    datetime per row and field."""
     names = [f.attname for f in fields]
     getter = (itemgetter if of_dicts else attrgetter)(*names)
     special, plain, stamped = [], [], []

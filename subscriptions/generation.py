@@ -34,7 +34,7 @@ from django.utils import timezone
 from contacts.models import Contact
 from core.dates import add_term, now_in
 from core.models import Activity, Business
-from core.services.activity import json_value
+from core.services.activity import json_value, present
 from core.sql import CompiledFirst, execute_together, insert_rows, insert_statements
 from inventory.models import VariationLocationStock
 from inventory.services import InsufficientStock
@@ -291,7 +291,8 @@ class Child:
     lines: list = field(default_factory=list)
 
     def attributes(self, parent) -> dict:
-        """What log_created() records of a new sell (snapshot of DOCUMENT_FIELDS), for this child (tested equal)."""
+        """What log_created() records of a new sell (created_snapshot of DOCUMENT_FIELDS: the fields that have a
+        value), for this child (tested equal)."""
         values = {
             "type": Transaction.Type.SELL,
             "status": self.status,
@@ -306,7 +307,7 @@ class Child:
             "shipping_charges": parent.shipping_charges,
             "payment_status": _payment_status(parent),
         }
-        return {key: json_value(value) for key, value in values.items()}
+        return present({key: json_value(value) for key, value in values.items()})
 
 
 def _payment_status(parent) -> str:

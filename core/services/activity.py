@@ -38,10 +38,15 @@ def snapshot(instance: models.Model, fields) -> dict:
     return {attname: json_value(getattr(instance, attname)) for attname in _attnames(type(instance), tuple(fields))}
 
 
+def present(values: dict) -> dict:
+    """The values that are set (not null): what a `created` activity records of a new row. A field it leaves out
+    was null — an import of 50,000 contacts stores a few values per contact, not fifty nulls each."""
+    return {name: value for name, value in values.items() if value is not None}
+
+
 def created_snapshot(instance: models.Model, fields) -> dict:
-    """What a `created` activity records of a new row: the named fields that are set (not null). A field it leaves
-    out was null — an import of 50,000 contacts stores a few values per contact, not fifty nulls each."""
-    return {attname: value for attname, value in snapshot(instance, fields).items() if value is not None}
+    """What a `created` activity records of a new row: present() of its snapshot."""
+    return present(snapshot(instance, fields))
 
 
 #: types json_value returns as they are
@@ -64,7 +69,7 @@ def created_values(model: type[models.Model], values: dict, fields) -> dict:
     for name, value in zip(names, getter(values), strict=True):
         if value is None:
             continue
-        if name in decimals and type(value) is not Decimal:
+        if name in decimals and type(value) is int:
             value = Decimal(value)
         out[name] = value if type(value) in _AS_IS else json_value(value)
     return out
