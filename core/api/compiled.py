@@ -179,7 +179,7 @@ class CompiledInput:
         fields, echo, plans = self.fields, self.echo, self.plans
         sent = []
         for key, value in data.items():
-            if type(value) is not str or not value.strip():
+            if type(value) is not str or not value or value.isspace():  # blank: the serializer decides
                 return None
             entry = plans.get(key)
             if entry is None:

@@ -72,7 +72,7 @@ class ExactDecimal(serializers.DecimalField):
     def validate_precision(self, value):
         # Trailing zeros are not precision: "12.500000" is 12.5, within 4 places.
         value = super().validate_precision(value.normalize())
-        if _sqlite() and len(value.as_tuple().digits) > SQLITE_DIGITS and value != 0:
+        if len(value.as_tuple().digits) > SQLITE_DIGITS and value != 0 and _sqlite():  # the look-up last: it costs
             self.fail("max_significant_digits")
         return value
 
