@@ -16,14 +16,15 @@ def db_datetimes(*moments) -> list:
     return [connection.ops.adapt_datetimefield_value(moment) for moment in moments]
 
 
-class CompiledFirst:
+class CompiledFirstRow:
     """A queryset's first row, its SQL compiled once per database and thread instead of on every call:
     `build(**slots)` makes the queryset (with select_related and annotations, as any), called once with a sentinel
     per slot; each `first(**values)` runs that SQL with the sentinels' parameters swapped for the values and makes
     the row into model instances the way iterating the queryset does (the related objects, the annotations). For
     look-ups run on every request (the API credential) or every row of a long run, where compiling the query costs
     more than running it. A slot given None gets a text sentinel; give a number one the field accepts (an unlikely
-    id) for a number. A values()/values_list() queryset gives its first row as a tuple."""
+    id) for a number. A values()/values_list() queryset gives its first row as a tuple. (Not to be confused with
+    core.api.compiled.CompiledFirst, which validates a body by a serializer's compiled fields first.)"""
 
     def __init__(self, build, **slots):
         self._build = build

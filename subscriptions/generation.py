@@ -35,7 +35,7 @@ from contacts.models import Contact
 from core.dates import add_term, now_in
 from core.models import Activity, Business
 from core.services.activity import json_value, present
-from core.sql import CompiledFirst, execute_together, insert_rows, insert_statements
+from core.sql import CompiledFirstRow, execute_together, insert_rows, insert_statements
 from inventory.models import VariationLocationStock
 from inventory.services import InsufficientStock
 from ledger.models import SellLine, Transaction
@@ -190,13 +190,13 @@ def _billed(parent_id):
     )
 
 
-#: the two statements each parent of a run starts with, compiled once (core.sql.CompiledFirst): a run of 20,000
+#: the two statements each parent of a run starts with, compiled once (core.sql.CompiledFirstRow): a run of 20,000
 #: parents would otherwise compile them 40,000 times
 _SENTINEL_ID = -7_301_937
-LOCKED_PARENT = CompiledFirst(
+LOCKED_PARENT = CompiledFirstRow(
     lambda parent_id: _parents(parent_id).select_for_update().values_list("pk"), parent_id=_SENTINEL_ID
 )
-BILLED_PARENT = CompiledFirst(_billed, parent_id=_SENTINEL_ID)
+BILLED_PARENT = CompiledFirstRow(_billed, parent_id=_SENTINEL_ID)
 
 
 def _locked_parent(parent_id: int, *, lock: bool = True) -> Transaction | None:

@@ -8,15 +8,15 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 
 from core.models import ApiCredential, User
-from core.sql import CompiledFirst
+from core.sql import CompiledFirstRow
 
 # Whether the credential's user holds the business's admin role, read with the credential itself: one statement
 # fewer on every request (the rules ask it first).
 ADMIN_ROLE = User.roles.through.objects.filter(user_id=OuterRef("user_id"), role__is_admin=True)
 
 #: The credential with its user, the user's business and whether the user is an admin: one statement per request,
-#: compiled once (core.sql.CompiledFirst), not on every request.
-CREDENTIAL = CompiledFirst(
+#: compiled once (core.sql.CompiledFirstRow), not on every request.
+CREDENTIAL = CompiledFirstRow(
     lambda key, kind: (
         ApiCredential.objects.select_related("user__business")
         .annotate(user_is_admin=Exists(ADMIN_ROLE))

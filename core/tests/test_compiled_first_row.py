@@ -1,4 +1,4 @@
-"""core.sql.CompiledFirst: a queryset's first row with its SQL compiled once — the same instances as the queryset's
+"""core.sql.CompiledFirstRow: a queryset's first row with its SQL compiled once — the same instances as the queryset's
 first(), in one statement, without compiling the query again."""
 
 from unittest import mock
@@ -8,7 +8,7 @@ from django.db.models import Exists
 
 from core.api.authentication import ADMIN_ROLE
 from core.models import ApiCredential
-from core.sql import CompiledFirst
+from core.sql import CompiledFirstRow
 from core.tests.factories import make_business, make_token, make_user
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def credentials():
 
 
 def test_the_same_instances_as_first_with_related_objects_and_annotations(credentials, django_assert_num_queries):
-    compiled = CompiledFirst(lookup, key=None, kind=None)
+    compiled = CompiledFirstRow(lookup, key=None, kind=None)
     for credential in credentials:
         expected = lookup(credential.key, credential.kind).first()
         with django_assert_num_queries(1):
@@ -45,21 +45,21 @@ def test_the_same_instances_as_first_with_related_objects_and_annotations(creden
 
 
 def test_no_row_is_none_and_the_values_are_parameters(credentials):
-    compiled = CompiledFirst(lookup, key=None, kind=None)
+    compiled = CompiledFirstRow(lookup, key=None, kind=None)
     assert compiled.first(key="nope' OR '1'='1", kind="token") is None
     assert compiled.first(key=credentials[0].key, kind="key_pair") is None
 
 
 def test_it_compiles_once(credentials):
-    compiled = CompiledFirst(lookup, key=None, kind=None)
-    with mock.patch.object(CompiledFirst, "_compile", wraps=compiled._compile) as compile_:
+    compiled = CompiledFirstRow(lookup, key=None, kind=None)
+    with mock.patch.object(CompiledFirstRow, "_compile", wraps=compiled._compile) as compile_:
         for _ in range(3):
             compiled.first(key=credentials[1].key, kind=credentials[1].kind)
     assert compile_.call_count == 1
 
 
 def test_a_values_queryset_gives_its_row_and_a_number_slot_takes_a_number_sentinel(credentials):
-    compiled = CompiledFirst(
+    compiled = CompiledFirstRow(
         lambda pk: ApiCredential.objects.filter(pk=pk).values_list("pk", "kind", "user__username"), pk=-7_301_937
     )
     credential = credentials[0]
@@ -73,7 +73,7 @@ def test_each_thread_compiles_its_own(credentials):
 
     from django.db import connection
 
-    compiled = CompiledFirst(lookup, key=None, kind=None)
+    compiled = CompiledFirstRow(lookup, key=None, kind=None)
     credential = credentials[0]
     compiled.first(key=credential.key, kind=credential.kind)
     seen = {}
