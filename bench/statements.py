@@ -212,7 +212,13 @@ def naive(seeded, size, fmt):
     context = {
         "columns": COLUMNS[fmt],
         "font_regular": f"{settings.STATIC_URL}{FONT_FILE}",
-        "rows": document.rows(document.statement.payload(fmt)["lines"]),
+        "rows": [
+            {
+                "cells": document._cells(line),
+                "products": [document._product_text(p) for p in line.get("products") or ()],
+            }
+            for line in document.statement.payload(fmt)["lines"]
+        ],
     }
     cells = len(context["columns"])
     out = [

@@ -1,10 +1,13 @@
 """The contact ledger as a PDF (RULES §6, §10): the numbers of ledger.statement rendered by xhtml2pdf from one
 Django template per format.
 
-Speed: xhtml2pdf lays a table out cell by cell, so the lines go in page-sized tables (CHUNK_ROWS each) that
-stack without a gap, under column headings printed by the page template itself, instead of one huge table the
-layout engine must measure and split again on every page. Resources: fonts (and any image) come only from the
-project's static files; a URL, a file path outside them or a data URI is refused (`static_only`).
+Speed: xhtml2pdf's cost is per element and per table cell (the CSS cascade, a paragraph laid out, measured and
+drawn for each), far more than per line of text. So each page's lines are one table of one row: a cell per column
+holding the column's lines for the page, line breaks kept (`white-space: pre-line`), every text broken here as
+it prints with the font's metrics so the columns stay aligned line by line, and as many lines as the page has room
+for. Products run on under their line from the Ref No column (`pre`, over the blank columns beside them).
+Resources: fonts (and any image) come only from the project's static files; a URL, a file path outside them or a
+data URI is refused (`static_only`).
 """
 
 import datetime
@@ -25,15 +28,16 @@ from core.dates import business_date_text, business_datetime_text, now_in
 from core.money import format_currency
 from ledger.statement import FORMATS, ContactStatement
 
-#: Lines per table: about a page of single-line rows, so a table rarely has to be split.
-CHUNK_ROWS = 40
-#: Consecutive lines whose every cell fits on one line are printed as one table row of PACK_LINES lines, each
-#: cell holding its column's lines (xhtml2pdf's cost is per cell, not per line of text). A pack moves to the next
-#: page whole, so it stays small.
-PACK_LINES = 8
 FONT_FILE = "ledger/fonts/DejaVuSansCondensed.ttf"
 FONT_SIZE = 7.5  # points: base.html's body font-size
 CELL_PADDING = 6  # points: base.html's td padding, left and right
+LINE_PITCH = FONT_SIZE * 1.5  # points: base.html's line-height
+CM = 72 / 2.54  # points
+#: Page margins (top, right, bottom, left; cm): the header and footer frames sit in the top and bottom ones.
+MARGINS = (4.6, 1.0, 1.5, 1.0)
+A4 = (595.28, 841.89)  # points, portrait
+#: What is left of a page's body after its lines, against rounding (points).
+PAGE_SLACK = 4
 
 TITLES = {
     "format_1": "Ledger",
@@ -60,13 +64,13 @@ COLUMNS = {
     "format_1": _columns(
         ("date", "Date", 50),
         ("ref_no", "Ref No", 64),
-        ("type", "Type", 64),
-        ("location", "Location", 62),
+        ("type", "Type", 66),
+        ("location", "Location", 60),
         ("payment_status", "Payment status", 44),
         ("debit", "Debit", 62, True),
         ("credit", "Credit", 62, True),
-        ("payment_method", "Payment method", 46),
-        ("note", "Others", 85),
+        ("payment_method", "Payment method", 56),
+        ("note", "Others", 75),
     ),
     "format_2": _columns(
         ("date", "Date", 50),
@@ -80,15 +84,15 @@ COLUMNS = {
     ),
     "format_3": _columns(
         ("date", "Date", 48),
-        ("ref_no", "Ref No", 60),
-        ("type", "Type", 60),
-        ("location", "Location", 54),
-        ("payment_status", "Payment status", 40),
-        ("debit", "Debit", 56, True),
-        ("credit", "Credit", 56, True),
-        ("balance", "Balance", 70, True),
-        ("payment_method", "Payment method", 42),
-        ("note", "Others", 53),
+        ("ref_no", "Ref No", 64),
+        ("type", "Type", 66),
+        ("location", "Location", 50),
+        ("payment_status", "Payment status", 38),
+        ("debit", "Debit", 54, True),
+        ("credit", "Credit", 54, True),
+        ("balance", "Balance", 64, True),
+        ("payment_method", "Payment method", 54),
+        ("note", "Others", 47),
     ),
     "format_4": _columns(
         ("date", "Date", 66),
@@ -103,6 +107,8 @@ COLUMNS = {
     ),
 }
 LANDSCAPE = {"format_4"}
+#: The column products are printed in, under their sell's or purchase's line (the Ref No column).
+PRODUCT_COLUMN = 1
 AGING_LABELS = (
     ("current", "Current"),
     ("1_30", "1–30 days"),
@@ -150,11 +156,37 @@ def _measuring_font() -> str:
     return name
 
 
-def fits_one_line(text: str, width: float) -> bool:
-    """Whether `text` prints on one line in a cell `width` points wide (with a point to spare)."""
+def cell_lines(text: str, width: float) -> list[str]:
+    """`text` broken into the lines it prints as in a cell `width` points wide (with a point to spare): at its
+    line breaks (any of them: \\r\\n, \\r, \\u2028 …), at spaces, and a word too long for the cell where it no
+    longer fits. Nothing is lost but the spaces a line is broken at."""
+    return list(_cell_lines(text, width)) if text else [""]
+
+
+@functools.lru_cache(maxsize=4096)
+def _cell_lines(text: str, width: float) -> tuple[str, ...]:
+    from reportlab.lib.utils import simpleSplit
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    return "\n" not in text and stringWidth(text, _measuring_font(), FONT_SIZE) <= width - CELL_PADDING - 1
+    font, room = _measuring_font(), width - CELL_PADDING - 1
+    paragraphs = text.splitlines() or [""]
+    if len(paragraphs) == 1 and stringWidth(text, font, FONT_SIZE) <= room:
+        return (text,)
+    lines = []
+    for paragraph in paragraphs:
+        for line in simpleSplit(paragraph, font, FONT_SIZE, room) or [""]:
+            if stringWidth(line, font, FONT_SIZE) <= room:
+                lines.append(line)
+                continue
+            start, used = 0, 0.0  # a word wider than the cell: cut it character by character
+            for i, char in enumerate(line):
+                advance = stringWidth(char, font, FONT_SIZE)
+                if used + advance > room and i > start:
+                    lines.append(line[start:i])
+                    start, used = i, 0.0
+                used += advance
+            lines.append(line[start:])
+    return tuple(lines)
 
 
 def _when(value) -> datetime.datetime | None:
@@ -204,53 +236,73 @@ class StatementDocument:
         )
 
     def rows(self, lines: list[dict]) -> list[dict]:
-        """One row per line; a sell's or purchase's products ride on its row (printed under it, never apart).
-        `single`: every cell of the row fits on one line, so it can be packed with its neighbours."""
+        """One row per line: its cells, and `printed`, the lines it prints as: a tuple of one text per column for
+        each line of its tallest cell (each cell's text broken as it prints), then for a sell or a purchase one
+        text per printed line of its products (broken to the width from PRODUCT_COLUMN to the last column)."""
+        product_width = sum(column.width for column in COLUMNS[self.fmt][PRODUCT_COLUMN:])
         rows = []
         for line in lines:
             cells = self._cells(line)
-            row = {"cells": cells, "single": all(fits_one_line(text, column.width) for text, column in cells)}
+            broken = [cell_lines(text, column.width) for text, column in cells]
+            printed = [tuple(cell[i] if i < len(cell) else "" for cell in broken) for i in range(max(map(len, broken)))]
+            row = {"cells": cells, "printed": printed}
             if line.get("products"):
                 row["products"] = [self._product_text(p) for p in line["products"]]
-                row["single"] = False
+                printed.extend(text for p in row["products"] for text in cell_lines(p, product_width))
             rows.append(row)
         return rows
 
-    def _pack(self, rows: list[dict]) -> dict:
-        columns = zip(*(row["cells"] for row in rows), strict=True)
-        return {
-            "pack": [
-                (mark_safe("<br>".join(escape(text) if text else "&nbsp;" for text, _ in cells)), cells[0][1])
-                for cells in columns
-            ]
-        }
+    def page_lines(self) -> int:
+        """How many printed lines one page's body holds."""
+        height = A4[0] if self.fmt in LANDSCAPE else A4[1]
+        body = height - (MARGINS[0] + MARGINS[2]) * CM - PAGE_SLACK
+        return int(body // LINE_PITCH)
 
     def chunks(self, rows: list[dict]) -> list[list[dict]]:
-        """Tables of about CHUNK_ROWS printed lines each (a row and its products count as one plus one per
-        product); inside them runs of single-line rows packed PACK_LINES to a table row."""
-        chunks, current, size, run = [], [], 0, []
-
-        def flush_run():
-            for i in range(0, len(run), PACK_LINES):
-                current.append(self._pack(run[i : i + PACK_LINES]))
-            run.clear()
-
+        """The pages' lines: as many as a page has room for, a row (a line and its products) kept on one page
+        unless it is taller than a page, when it starts where it is and goes on over the next."""
+        capacity, pages, page = self.page_lines(), [], []
         for row in rows:
-            weight = 1 + len(row.get("products", ()))
-            if (current or run) and size + weight > CHUNK_ROWS:
-                flush_run()
-                chunks.append(current)
-                current, size = [], 0
-            if row["single"]:
-                run.append(row)
-            else:
-                flush_run()
-                current.append(row)
-            size += weight
-        flush_run()
-        if current:
-            chunks.append(current)
-        return chunks
+            printed = row["printed"]
+            if page and len(page) + len(printed) > capacity >= len(printed):
+                pages.append(page)
+                page = []
+            for line in printed:
+                if len(page) == capacity:
+                    pages.append(page)
+                    page = []
+                page.append(line)
+        if page:
+            pages.append(page)
+        return [self._pack(page) for page in pages]
+
+    def _pack(self, page: list) -> list[dict]:
+        """A page's lines as one table row: each column's lines as one text, printed `pre-line` (line breaks kept;
+        one element per cell instead of one per line). Products are PRODUCT_COLUMN's, printed `pre` (spaces
+        kept, so a product line runs on over the columns blank beside it), blank lines in the other columns."""
+        cells = []
+        for i, column in enumerate(COLUMNS[self.fmt]):
+            parts, products = [], []
+            for line in page:
+                if isinstance(line, str):
+                    if i == PRODUCT_COLUMN:
+                        products.append(escape(line))
+                    else:
+                        parts.append("")
+                    continue
+                if products:
+                    parts.append(self._products_html(products))
+                    products = []
+                parts.append(escape(line[i]))
+            if products:
+                parts.append(self._products_html(products))
+            html = mark_safe("\n".join(parts).rstrip("\n"))
+            cells.append({"html": html, "column": column, "products": i == PRODUCT_COLUMN})
+        return cells
+
+    @staticmethod
+    def _products_html(lines: list[str]) -> str:
+        return '<span class="product">' + "\n".join(lines) + "</span>"
 
     def _address(self, *parts) -> str:
         return ", ".join(p.strip() for p in parts if p and p.strip())
@@ -324,6 +376,8 @@ class StatementDocument:
             "fmt": self.fmt,
             "title": TITLES[self.fmt],
             "landscape": self.fmt in LANDSCAPE,
+            "margins": " ".join(f"{m:g}cm" for m in MARGINS),
+            "line_pitch": f"{LINE_PITCH:g}pt",
             "font_regular": f"{settings.STATIC_URL}{FONT_FILE}",
             "font_bold": f"{settings.STATIC_URL}ledger/fonts/DejaVuSansCondensed-Bold.ttf",
             "business": self.business_block(),
