@@ -175,3 +175,9 @@ def test_a_sell_with_many_products_keeps_its_lines_in_order_over_pages(api, book
 def test_each_layout_fills_its_page_width(fmt):
     width = 842 - 2 * 28 if fmt == "format_4" else 595 - 2 * 28
     assert sum(column.width for column in COLUMNS[fmt]) == width
+
+
+def test_markup_in_a_note_is_printed_as_text(api, books, business, admin_user):
+    pay_due(business, admin_user, books.customer, "1", paid_on=moment(2026, 2, 5, 9), note="<b>x</b> & <i>co</i>")
+    text = " ".join(layout_lines(api, books.customer, "format_1"))
+    assert "<b>x</b>" in text and "& <i>co</i>" in text
