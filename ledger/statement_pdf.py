@@ -29,9 +29,9 @@ from core.money import format_currency
 from ledger.statement import FORMATS, ContactStatement
 
 FONT_FILE = "ledger/fonts/DejaVuSansCondensed.ttf"
-FONT_SIZE = 7.5  # points: base.html's body font-size
+FONT_SIZE = 7.5  # points: the lines' font size (base.html's body font-size)
 CELL_PADDING = 6  # points: base.html's td padding, left and right
-LINE_PITCH = FONT_SIZE * 1.5  # points: base.html's line-height
+LINE_PITCH = FONT_SIZE * 1.5  # points: the lines' line-height (base.html's td line-height)
 CM = 72 / 2.54  # points
 #: Page margins (top, right, bottom, left; cm): the header and footer frames sit in the top and bottom ones.
 MARGINS = (4.6, 1.0, 1.5, 1.0)
@@ -156,21 +156,17 @@ def _measuring_font() -> str:
     return name
 
 
-def cell_lines(text: str, width: float) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def cell_lines(text: str, width: float) -> tuple[str, ...]:
     """`text` broken into the lines it prints as in a cell `width` points wide (with a point to spare): at its
     line breaks (any of them: \\r\\n, \\r, \\u2028 …), at spaces, and a word too long for the cell where it no
-    longer fits. Nothing is lost but the spaces a line is broken at."""
-    return list(_cell_lines(text, width)) if text else [""]
-
-
-@functools.lru_cache(maxsize=4096)
-def _cell_lines(text: str, width: float) -> tuple[str, ...]:
+    longer fits. Nothing is lost but the spaces a line is broken at; an empty text is one blank line."""
     from reportlab.lib.utils import simpleSplit
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     font, room = _measuring_font(), width - CELL_PADDING - 1
     paragraphs = text.splitlines() or [""]
-    if len(paragraphs) == 1 and stringWidth(text, font, FONT_SIZE) <= room:
+    if len(paragraphs) == 1 and (not text or stringWidth(text, font, FONT_SIZE) <= room):
         return (text,)
     lines = []
     for paragraph in paragraphs:
@@ -370,13 +366,12 @@ class StatementDocument:
         payload = statement.payload(self.fmt)
         summary = payload["summary"]
         period, overall = self.summary_rows(summary)
-        columns = COLUMNS[self.fmt]
         aging = payload.get("aging")
         return {
-            "fmt": self.fmt,
             "title": TITLES[self.fmt],
             "landscape": self.fmt in LANDSCAPE,
             "margins": " ".join(f"{m:g}cm" for m in MARGINS),
+            "font_size": f"{FONT_SIZE:g}pt",
             "line_pitch": f"{LINE_PITCH:g}pt",
             "font_regular": f"{settings.STATIC_URL}{FONT_FILE}",
             "font_bold": f"{settings.STATIC_URL}ledger/fonts/DejaVuSansCondensed-Bold.ttf",
@@ -386,10 +381,8 @@ class StatementDocument:
             f"{business_date_text(statement.end_date, business)}",
             "location": self.location_label(),
             "printed_on": business_datetime_text(now_in(business), business),
-            "columns": columns,
-            "column_count": len(columns),
+            "columns": COLUMNS[self.fmt],
             "chunks": self.chunks(self.rows(payload["lines"])),
-            "line_count": len(payload["lines"]),
             "empty_text": "No open documents at the end of the period."
             if self.fmt == "format_2"
             else "No lines in this period.",

@@ -84,18 +84,18 @@ def test_every_printed_line_fits_its_cell_and_nothing_is_lost(text, width):
 
 
 def test_every_line_break_is_a_line_of_its_own():
-    assert cell_lines("first line\r\nsecond line\rthird\u2028fourth", 200) == [
+    assert cell_lines("first line\r\nsecond line\rthird\u2028fourth", 200) == (
         "first line",
         "second line",
         "third",
         "fourth",
-    ]
-    assert cell_lines("a\n\nb", 200) == ["a", "", "b"]
+    )
+    assert cell_lines("a\n\nb", 200) == ("a", "", "b")
 
 
 def test_a_text_that_fits_is_one_line_and_empty_is_one_blank_line():
-    assert cell_lines("Main Store", 60) == ["Main Store"]
-    assert cell_lines("", 60) == [""]
+    assert cell_lines("Main Store", 60) == ("Main Store",)
+    assert cell_lines("", 60) == ("",)
 
 
 # --- the PDF ---------------------------------------------------------------------------------------------------
