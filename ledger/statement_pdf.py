@@ -166,8 +166,8 @@ def cell_lines(text: str, width: float) -> tuple[str, ...]:
 
     font, room = _measuring_font(), width - CELL_PADDING - 1
     paragraphs = text.splitlines() or [""]
-    if len(paragraphs) == 1 and (not text or stringWidth(text, font, FONT_SIZE) <= room):
-        return (text,)
+    if len(paragraphs) == 1 and stringWidth(paragraphs[0], font, FONT_SIZE) <= room:
+        return (paragraphs[0],)  # without a line break it ends with: printed, that would be a line of its own
     lines = []
     for paragraph in paragraphs:
         for line in simpleSplit(paragraph, font, FONT_SIZE, room) or [""]:

@@ -91,6 +91,8 @@ def test_every_line_break_is_a_line_of_its_own():
         "fourth",
     )
     assert cell_lines("a\n\nb", 200) == ("a", "", "b")
+    assert cell_lines("short note\n", 200) == ("short note",)  # a line break it ends with is no line
+    assert cell_lines("short note\r\n", 200) == ("short note",)
 
 
 def test_a_text_that_fits_is_one_line_and_empty_is_one_blank_line():
@@ -181,3 +183,10 @@ def test_markup_in_a_note_is_printed_as_text(api, books, business, admin_user):
     pay_due(business, admin_user, books.customer, "1", paid_on=moment(2026, 2, 5, 9), note="<b>x</b> & <i>co</i>")
     text = " ".join(layout_lines(api, books.customer, "format_1"))
     assert "<b>x</b>" in text and "& <i>co</i>" in text
+
+
+def test_a_note_ending_in_a_line_break_keeps_the_next_line_aligned(api, books, business, admin_user):
+    pay_due(business, admin_user, books.customer, "1", paid_on=moment(2026, 2, 6, 9), note="Short\n")
+    after = pay_due(business, admin_user, books.customer, "6", paid_on=moment(2026, 2, 6, 10), note="Later")
+    (row,) = [line for line in layout_lines(api, books.customer, "format_1") if after.payment_ref_no in line]
+    assert row.startswith(f"02/06/2026 {after.payment_ref_no} Payment") and row.endswith("$ 6.00 cash Later")
